@@ -1,0 +1,568 @@
+//! Loading content: walk `content/`, parse every file, validate, and render Markdown bodies.
+//!
+//! Files are read and parsed in parallel; every problem is collected rather than stopping at
+//! the first. Markdown is rendered only once all sources are known, because links between
+//! content files (`[见案例8](008.md)`) are resolved to the output URLs of their targets.
+
+pub mod case;
+pub mod front_matter;
+pub mod page;
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::diagnostic::{line_col, Diagnostic, Diagnostics};
+use crate::render::markdown::{LinkTarget, MarkdownRenderer};
+use crate::slug::{is_safe_segment, RESERVED};
+use case::{Case, FrontMatter};
+use page::{Page, PageFrontMatter};
+
+/// Largest content file casebook reads; larger ones are reported, not loaded.
+const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Everything under `content/`, validated and rendered.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Ordered by id.
+    pub cases: Vec<Case>,
+    /// Ordered by URL.
+    pub pages: Vec<Page>,
+    /// `content/_index.md`: lead text of the front page.
+    pub front: Option<Page>,
+    /// Other files, copied as they are (images next to the cases that show them).
+    pub assets: Vec<Asset>,
+    /// Problems that do not fail the build.
+    pub warnings: Diagnostics,
+}
+
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    pub url: String,
+}
+
+/// What a file under `content/` is, by its place.
+enum Kind {
+    Case,
+    Page,
+    Front,
+    Asset,
+}
+
+struct Found {
+    /// Relative to the site root, for messages.
+    rel: PathBuf,
+    /// Relative to `content/`, `/`-separated.
+    content_rel: String,
+    kind: Kind,
+}
+
+/// Loads, validates and renders all content of the site.
+pub fn load(
+    config: &Config,
+    markdown: &MarkdownRenderer,
+    drafts: bool,
+) -> Result<Content, Diagnostics> {
+    let mut problems = Diagnostics::new();
+    let found = discover(config, &mut problems);
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> =
+        found.par_iter().map(|f| parse_file(config, f)).collect();
+    let mut content = Content::default();
+    for result in parsed {
+        match result {
+            Ok(Parsed::Case(case, warnings)) => {
+                problems.0.extend(warnings);
+                content.cases.push(*case);
+            }
+            Ok(Parsed::Page(page)) => content.pages.push(*page),
+            Ok(Parsed::Front(page)) => content.front = Some(*page),
+            Ok(Parsed::Asset(asset)) => content.assets.push(asset),
+            Err(errors) => problems.0.extend(errors),
+        }
+    }
+    if !drafts {
+        content.cases.retain(|c| !c.draft);
+        content.pages.retain(|p| !p.draft);
+    }
+    content
+        .cases
+        .sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source)));
+    content.pages.sort_by(|a, b| a.url.cmp(&b.url));
+    content.assets.sort_by(|a, b| a.url.cmp(&b.url));
+    check_duplicate_ids(&content.cases, &mut problems);
+    check_output_collisions(&content, &mut problems);
+    if problems.has_errors() {
+        return problems.into_result(content);
+    }
+    render_bodies(&mut content, markdown, &mut problems);
+    problems.sort();
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    content.warnings = problems;
+    Ok(content)
+}
+
+/// Walks `content/`, refusing symlinks that leave the site and names that are not UTF-8.
+fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
+    let content_dir = config.content_dir();
+    if !content_dir.is_dir() {
+        problems.push(
+            Diagnostic::error("content", "the site has no content/ folder")
+                .with_hint("create content/cases/ and put one Markdown file per case in it"),
+        );
+        return Vec::new();
+    }
+    let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
+    let mut found = Vec::new();
+    let walker = WalkDir::new(&content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| relative(&config.root, p))
+                    .unwrap_or_else(|| "content".into());
+                problems.push(Diagnostic::error(path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = relative(&config.root, entry.path());
+        if entry.path_is_symlink() || entry.path().ancestors().any(Path::is_symlink) {
+            let target = std::fs::canonicalize(entry.path()).unwrap_or_default();
+            if !target.starts_with(&root) {
+                problems.push(
+                    Diagnostic::error(
+                        &rel,
+                        "symlink points outside the site folder; refusing to read it",
+                    )
+                    .with_hint("copy the file into the site instead"),
+                );
+                continue;
+            }
+        }
+        match classify(&content_dir, entry.path()) {
+            Ok(f) => found.push(Found { rel, ..f }),
+            Err(d) => problems.push(d),
+        }
+    }
+    found
+}
+
+/// Editor droppings and hidden files: never content.
+pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.contains("___jb_")
+        || name == "4913"
+}
+
+fn classify(content_dir: &Path, path: &Path) -> Result<Found, Diagnostic> {
+    let rel_path = path.strip_prefix(content_dir).unwrap_or(path);
+    let mut segments = Vec::new();
+    for component in rel_path.components() {
+        let Component::Normal(part) = component else {
+            continue;
+        };
+        let Some(part) = part.to_str() else {
+            return Err(Diagnostic::error(
+                Path::new("content").join(rel_path),
+                "file name is not valid UTF-8",
+            )
+            .with_hint("rename the file using UTF-8 characters"));
+        };
+        segments.push(part.to_string());
+    }
+    let content_rel = segments.join("/");
+    let is_md = content_rel.ends_with(".md");
+    let kind = match (segments.first().map(String::as_str), is_md, segments.len()) {
+        (Some("cases"), true, _) => Kind::Case,
+        (Some("_index.md"), true, 1) => Kind::Front,
+        (_, true, _) => Kind::Page,
+        _ => Kind::Asset,
+    };
+    Ok(Found {
+        rel: PathBuf::new(),
+        content_rel,
+        kind,
+    })
+}
+
+enum Parsed {
+    Case(Box<Case>, Vec<Diagnostic>),
+    Page(Box<Page>),
+    Front(Box<Page>),
+    Asset(Asset),
+}
+
+fn parse_file(config: &Config, found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
+    let path = config.root.join(&found.rel);
+    if let Kind::Asset = found.kind {
+        return asset(found, path);
+    }
+    let text = read_text(&path, &found.rel).map_err(|d| vec![d])?;
+    let split = front_matter::split(&text).map_err(|e| vec![located(&found.rel, e)])?;
+    let stem = found.content_rel.trim_end_matches(".md");
+    match found.kind {
+        Kind::Case => {
+            let front: FrontMatter = front_matter::parse(split.yaml, split.yaml_line)
+                .map_err(|e| vec![located(&found.rel, e)])?;
+            let slug = case_slug(stem, &found.rel)?;
+            let (mut case, problems) = case::validate(
+                front,
+                found.rel.clone(),
+                slug,
+                split.yaml_line,
+                &config.raw.taxonomies,
+            );
+            if problems.iter().any(Diagnostic::is_error) {
+                return Err(problems);
+            }
+            case.body = split.body.to_string();
+            case.body_line = split.body_line;
+            Ok(Parsed::Case(Box::new(case), problems))
+        }
+        Kind::Page | Kind::Front => {
+            let front: PageFrontMatter = front_matter::parse(split.yaml, split.yaml_line)
+                .map_err(|e| vec![located(&found.rel, e)])?;
+            let is_front = matches!(found.kind, Kind::Front);
+            let url = if is_front {
+                String::new()
+            } else {
+                page_url(stem, &found.rel)?
+            };
+            let page = Page {
+                title: front.title,
+                url,
+                weight: front.weight,
+                draft: front.draft,
+                extra: front.extra,
+                source: found.rel.clone(),
+                body: split.body.to_string(),
+                body_line: split.body_line,
+                rendered: Default::default(),
+            };
+            Ok(if is_front {
+                Parsed::Front(Box::new(page))
+            } else {
+                Parsed::Page(Box::new(page))
+            })
+        }
+        Kind::Asset => unreachable!("assets returned above"),
+    }
+}
+
+fn asset(found: &Found, path: PathBuf) -> Result<Parsed, Vec<Diagnostic>> {
+    if !found.content_rel.split('/').all(is_safe_segment) {
+        return Err(vec![Diagnostic::error(
+            &found.rel,
+            "this file name cannot be published safely",
+        )
+        .with_hint(
+            "use letters, digits, `-` and `_` in file and folder names",
+        )]);
+    }
+    Ok(Parsed::Asset(Asset {
+        source: path,
+        url: found.content_rel.clone(),
+    }))
+}
+
+/// Reads a file as UTF-8 text with `\n` line ends and no BOM.
+fn read_text(path: &Path, rel: &Path) -> Result<String, Diagnostic> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            rel,
+            format!("file is too large ({} MiB)", size / (1024 * 1024)),
+        )
+        .with_hint("casebook reads content files up to 8 MiB; split the file"));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| Diagnostic::error(rel, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let (line, col) = line_col(&prefix, valid);
+        Diagnostic::error(rel, "the file is not valid UTF-8")
+            .at(line, col)
+            .with_hint("save the file as UTF-8")
+    })?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    })
+}
+
+fn located(rel: &Path, e: front_matter::FrontMatterError) -> Diagnostic {
+    let d = Diagnostic::error(rel, e.message).at(e.line, e.column);
+    match e.hint {
+        Some(hint) => d.with_hint(hint),
+        None => d,
+    }
+}
+
+/// `cases/a/001` → `001`: the file stem, which must be safe as a file name.
+fn case_slug(stem: &str, rel: &Path) -> Result<String, Vec<Diagnostic>> {
+    let slug = stem.rsplit('/').next().unwrap_or(stem);
+    if !is_safe_segment(slug) || slug == "index" {
+        return Err(vec![Diagnostic::error(
+            rel,
+            format!("`{slug}` cannot be used as a page name"),
+        )
+        .with_hint(
+            "rename the file: letters, digits, `-` and `_` are safe, e.g. 013.md",
+        )]);
+    }
+    Ok(slug.to_string())
+}
+
+fn page_url(stem: &str, rel: &Path) -> Result<String, Vec<Diagnostic>> {
+    let top = stem.split('/').next().unwrap_or(stem);
+    if !stem.split('/').all(is_safe_segment) || RESERVED.contains(&top) {
+        return Err(vec![Diagnostic::error(
+            rel,
+            format!("`{stem}` is reserved or unsafe as a page name"),
+        )
+        .with_hint(format!(
+            "rename the file; casebook itself writes {}",
+            RESERVED.join(", ")
+        ))]);
+    }
+    Ok(format!("{stem}.html"))
+}
+
+fn check_duplicate_ids(cases: &[Case], problems: &mut Diagnostics) {
+    for pair in cases.windows(2) {
+        if pair[0].id == pair[1].id {
+            problems.push(
+                Diagnostic::error(&pair[1].source, format!("duplicate case id `{}`", pair[1].id))
+                    .at(2, 1)
+                    .with_hint(format!(
+                        "`{}` has the same id; give each case its own (`casebook new` picks the next free one)",
+                        crate::diagnostic::display_path(&pair[0].source)
+                    )),
+            );
+        }
+    }
+}
+
+/// Two sources mapping to one output path is an error naming both.
+fn check_output_collisions(content: &Content, problems: &mut Diagnostics) {
+    let mut owners: BTreeMap<&str, &Path> = BTreeMap::new();
+    let urls = content
+        .cases
+        .iter()
+        .map(|c| (c.url.as_str(), c.source.as_path()))
+        .chain(
+            content
+                .pages
+                .iter()
+                .map(|p| (p.url.as_str(), p.source.as_path())),
+        )
+        .chain(
+            content
+                .assets
+                .iter()
+                .map(|a| (a.url.as_str(), Path::new("content"))),
+        );
+    for (url, source) in urls {
+        if let Some(first) = owners.insert(url, source) {
+            problems.push(
+                Diagnostic::error(
+                    source,
+                    format!(
+                        "`{url}` is also produced by `{}`",
+                        crate::diagnostic::display_path(first)
+                    ),
+                )
+                .with_hint("rename one of the two files"),
+            );
+        }
+    }
+}
+
+/// Maps `content/`-relative source paths to root-relative output URLs, for link resolution.
+fn link_map(content: &Content) -> BTreeMap<String, String> {
+    let strip = |p: &Path| {
+        crate::diagnostic::display_path(p)
+            .trim_start_matches("content/")
+            .to_string()
+    };
+    let mut map = BTreeMap::new();
+    for case in &content.cases {
+        map.insert(strip(&case.source), case.url.clone());
+    }
+    for page in &content.pages {
+        map.insert(strip(&page.source), page.url.clone());
+    }
+    if let Some(front) = &content.front {
+        map.insert(strip(&front.source), "index.html".to_string());
+    }
+    map
+}
+
+fn render_bodies(content: &mut Content, markdown: &MarkdownRenderer, problems: &mut Diagnostics) {
+    let map = link_map(content);
+    let render = |source: &Path, url: &str, body: &str, body_line: usize| {
+        let from_dir = crate::diagnostic::display_path(source)
+            .trim_start_matches("content/")
+            .rsplit_once('/')
+            .map(|(dir, _)| dir.to_string())
+            .unwrap_or_default();
+        let root = "../".repeat(url.matches('/').count());
+        let rendered = markdown.render(body, &|dest| resolve_link(dest, &from_dir, &root, &map));
+        let broken: Vec<Diagnostic> = rendered
+            .broken_links
+            .iter()
+            .map(|link| {
+                let (line, col) = line_col(body, link.offset);
+                Diagnostic::error(source, format!("broken link to `{}`", link.target))
+                    .at(body_line + line - 1, col)
+                    .with_hint("link to an existing content file, e.g. `[案例8](008.md)` from another case")
+            })
+            .collect();
+        (rendered, broken)
+    };
+    let case_results: Vec<_> = content
+        .cases
+        .par_iter()
+        .map(|c| render(&c.source, &c.url, &c.body, c.body_line))
+        .collect();
+    for (case, (rendered, broken)) in content.cases.iter_mut().zip(case_results) {
+        if case.summary.is_empty() {
+            case.summary = rendered.first_paragraph.clone();
+        }
+        case.rendered = rendered;
+        problems.0.extend(broken);
+    }
+    let pages = content.pages.iter_mut().chain(content.front.as_mut());
+    for page in pages {
+        let url = if page.url.is_empty() {
+            "index.html"
+        } else {
+            &page.url
+        };
+        let (rendered, broken) = render(&page.source, url, &page.body, page.body_line);
+        page.rendered = rendered;
+        problems.0.extend(broken);
+    }
+}
+
+/// Resolves a link written in Markdown: `.md` targets (relative, or `@/` from `content/`)
+/// become the relative URL of the generated page, other links stay as written.
+fn resolve_link(
+    dest: &str,
+    from_dir: &str,
+    root: &str,
+    map: &BTreeMap<String, String>,
+) -> LinkTarget {
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let absolute = path.strip_prefix("@/");
+    if !(path.ends_with(".md") || absolute.is_some()) || path.contains("://") {
+        return LinkTarget::Keep;
+    }
+    let joined = match absolute {
+        Some(p) => p.to_string(),
+        None if from_dir.is_empty() => path.to_string(),
+        None => format!("{from_dir}/{path}"),
+    };
+    let Some(normal) = normalise(&joined) else {
+        return LinkTarget::Broken;
+    };
+    match map.get(&normal) {
+        Some(url) => {
+            let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            LinkTarget::Rewrite(format!("{root}{url}{fragment}"))
+        }
+        None => LinkTarget::Broken,
+    }
+}
+
+/// Collapses `.` and `..` in a `/`-separated path; `None` if it climbs out of `content/`.
+fn normalise(path: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out.join("/"))
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_resolve_relative_to_the_source() {
+        let map = BTreeMap::from([
+            ("cases/008.md".to_string(), "cases/008.html".to_string()),
+            ("about.md".to_string(), "about.html".to_string()),
+        ]);
+        let url = |dest: &str, from: &str| match resolve_link(dest, from, "../", &map) {
+            LinkTarget::Rewrite(u) => u,
+            LinkTarget::Keep => "keep".into(),
+            LinkTarget::Broken => "broken".into(),
+        };
+        assert_eq!(url("008.md", "cases"), "../cases/008.html");
+        assert_eq!(url("008.md#成效", "cases"), "../cases/008.html#成效");
+        assert_eq!(url("../about.md", "cases"), "../about.html");
+        assert_eq!(url("@/cases/008.md", ""), "../cases/008.html");
+        assert_eq!(url("009.md", "cases"), "broken");
+        assert_eq!(url("../../../etc.md", "cases"), "broken");
+        assert_eq!(url("https://x.org/a.md", "cases"), "keep");
+        assert_eq!(url("img/a.png", "cases"), "keep");
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [
+            ".DS_Store",
+            "001.md~",
+            ".001.md.swp",
+            "4913",
+            "#001.md#",
+            "x.md___jb_tmp___",
+            ".#001.md",
+        ] {
+            assert!(is_ignored(std::ffi::OsStr::new(name)), "{name}");
+        }
+        assert!(!is_ignored(std::ffi::OsStr::new("001.md")));
+    }
+}

@@ -1,0 +1,133 @@
+//! casebook: a static-site generator for case collections.
+//!
+//! The build is a one-way pipeline, one module per stage:
+//! [`config`] → [`content`] (load and validate) → [`site`] (the model) → [`render`] →
+//! [`output`] (the only stage that writes). Problems are collected as [`Diagnostics`] and
+//! reported together; a failed build writes nothing.
+
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod import;
+pub mod output;
+pub mod render;
+pub mod report;
+pub mod scaffold;
+pub mod site;
+pub mod slug;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use config::Config;
+pub use diagnostic::{Diagnostic, Diagnostics};
+
+use render::markdown::MarkdownRenderer;
+use render::theme::Theme;
+use render::Templates;
+
+/// What `casebook build` and `casebook check` were asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Output folder; `public/` in the site root when absent.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from the config.
+    pub base_url: Option<String>,
+    /// Include cases and pages marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub cases: usize,
+    /// HTML pages written.
+    pub pages: usize,
+    /// All files written (pages, feeds, static files, assets).
+    pub files: usize,
+    pub output: PathBuf,
+    pub warnings: Diagnostics,
+    pub elapsed: Duration,
+}
+
+/// Builds the site in `root` and swaps it into the output folder.
+pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    let config = load_config(root, options)?;
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join("public"));
+    output::check_output_dir(root, &output)
+        .map_err(|e| Diagnostic::error(&output, e.to_string()))?;
+    let (files, cases, warnings) = render_all(config, options)?;
+    output::write_site(&files, &output).map_err(|e| {
+        Diagnostic::error(&output, e.to_string()).with_hint("check permissions and free space")
+    })?;
+    Ok(BuildReport {
+        cases,
+        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: files.len(),
+        output,
+        warnings,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Validates and renders everything, writing nothing: the CI gate.
+pub fn check(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    let config = load_config(root, options)?;
+    let (files, cases, warnings) = render_all(config, options)?;
+    Ok(BuildReport {
+        cases,
+        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: files.len(),
+        output: PathBuf::new(),
+        warnings,
+        elapsed: start.elapsed(),
+    })
+}
+
+fn load_config(root: &Path, options: &BuildOptions) -> Result<Config, Diagnostics> {
+    let mut config = Config::load(root)?;
+    if let Some(url) = &options.base_url {
+        config.raw.base_url = Some(url.clone());
+        let text = std::fs::read_to_string(root.join(config::CONFIG_FILE)).unwrap_or_default();
+        let mut edited: toml::Table = toml::from_str(&text).unwrap_or_default();
+        edited.insert("base_url".into(), toml::Value::String(url.clone()));
+        config = Config::from_toml(root, &toml::to_string(&edited).unwrap_or_default())?;
+    }
+    Ok(config)
+}
+
+/// Every stage up to rendered files; content and template problems are reported together.
+fn render_all(
+    config: Config,
+    options: &BuildOptions,
+) -> Result<(Vec<output::OutputFile>, usize, Diagnostics), Diagnostics> {
+    let markdown = MarkdownRenderer::new(&config.raw.markdown);
+    let (content, templates) = rayon::join(
+        || content::load(&config, &markdown, options.drafts),
+        || Theme::load(&config).and_then(|theme| Templates::compile(&theme).map(|t| (theme, t))),
+    );
+    let (content, (theme, templates)) = match (content, templates) {
+        (Ok(c), Ok(t)) => (c, t),
+        (c, t) => {
+            let mut problems = Diagnostics::new();
+            if let Err(e) = c {
+                problems.extend(e);
+            }
+            if let Err(e) = t {
+                problems.extend(e);
+            }
+            problems.sort();
+            return Err(problems);
+        }
+    };
+    let warnings = content.warnings.clone();
+    let cases = content.cases.len();
+    let site = site::Site::new(config, content)?;
+    let files = render::render_site(&site, &templates, &theme)?;
+    Ok((files, cases, warnings))
+}

@@ -1,0 +1,247 @@
+//! The `casebook` command line: parse arguments, call the library, print diagnostics, set
+//! the exit code.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use casebook::{BuildOptions, BuildReport, Diagnostics};
+
+#[derive(Parser)]
+#[command(name = "casebook", version, about = "Build static sites from case collections", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (default: public/)
+    Build(BuildArgs),
+    /// Validate everything and write nothing (the CI gate)
+    Check(BuildArgs),
+    /// Create a new site in DIR
+    Init { dir: PathBuf },
+    /// Add a case with the next free id
+    New {
+        title: String,
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        department: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Print the JSON Schema of case front matter (for YAML language servers)
+    Schema,
+    /// Split a plain-text collection into one Markdown file per case
+    Import {
+        file: PathBuf,
+        /// Where the case files go
+        #[arg(long, default_value = "content/cases")]
+        out: PathBuf,
+        /// Regex for case headings, with named groups `id` and `title`
+        #[arg(long)]
+        pattern: Option<String>,
+        /// Overwrite existing files
+        #[arg(long)]
+        force: bool,
+        /// Site folder whose casebook.toml lists known regions and units
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Site folder
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Output folder (default: public/ in the site folder)
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Overrides base_url from casebook.toml
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include drafts
+    #[arg(long)]
+    drafts: bool,
+    /// Print only errors
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print warnings in full and timing details
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+impl BuildArgs {
+    fn options(&self) -> BuildOptions {
+        BuildOptions {
+            output: self.output.clone(),
+            base_url: self.base_url.clone(),
+            drafts: self.drafts,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => run_build(&args, false),
+        Command::Check(args) => run_build(&args, true),
+        Command::Init { dir } => finish(
+            casebook::scaffold::init(&dir).map(|files| {
+                for f in files {
+                    println!("created {}", f.display());
+                }
+            }),
+            &dir,
+        ),
+        Command::New {
+            title,
+            region,
+            department,
+            root,
+        } => {
+            let result = casebook::scaffold::new_case(&root, &title, &region, &department);
+            finish(
+                result.map(|path| println!("created {}", path.display())),
+                &root,
+            )
+        }
+        Command::Schema => {
+            println!("{}", casebook::content::case::json_schema());
+            ExitCode::SUCCESS
+        }
+        Command::Import {
+            file,
+            out,
+            pattern,
+            force,
+            root,
+        } => run_import(file, out, pattern, force, &root),
+    }
+}
+
+fn run_build(args: &BuildArgs, check_only: bool) -> ExitCode {
+    let spinner = progress(args.quiet);
+    let options = args.options();
+    let result = if check_only {
+        casebook::check(&args.root, &options)
+    } else {
+        casebook::build(&args.root, &options)
+    };
+    spinner.finish_and_clear();
+    match result {
+        Ok(report) => {
+            print_diagnostics(&report.warnings, &args.root, args.quiet);
+            if !args.quiet {
+                eprintln!("{}", summary(&report, check_only));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            print_diagnostics(&problems, &args.root, false);
+            eprintln!("build failed: {}", problems.summary());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn summary(report: &BuildReport, check_only: bool) -> String {
+    let ms = report.elapsed.as_millis();
+    let warnings = match report.warnings.warning_count() {
+        0 => String::new(),
+        n => format!(", {n} warning{}", if n == 1 { "" } else { "s" }),
+    };
+    if check_only {
+        format!(
+            "checked {} cases, {} pages in {ms} ms{warnings}: no errors",
+            report.cases, report.pages
+        )
+    } else {
+        format!(
+            "built {} cases, {} pages ({} files) into {} in {ms} ms{warnings}",
+            report.cases,
+            report.pages,
+            report.files,
+            report.output.display()
+        )
+    }
+}
+
+/// A spinner on a terminal for long builds; hidden when stderr is not a terminal (CI).
+fn progress(quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_message("building…");
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn print_diagnostics(diagnostics: &Diagnostics, root: &Path, quiet: bool) {
+    let shown: Diagnostics = if quiet {
+        Diagnostics(
+            diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect(),
+        )
+    } else {
+        diagnostics.clone()
+    };
+    if shown.is_empty() {
+        return;
+    }
+    let fancy = std::io::stderr().is_terminal();
+    eprint!("{}", casebook::report::render(&shown, root, fancy));
+}
+
+fn finish(result: Result<(), Diagnostics>, root: &Path) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problems) => {
+            print_diagnostics(&problems, root, false);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_import(
+    file: PathBuf,
+    out: PathBuf,
+    pattern: Option<String>,
+    force: bool,
+    root: &Path,
+) -> ExitCode {
+    let known = match casebook::Config::load(root) {
+        Ok(config) => config.raw.import,
+        Err(_) => Default::default(),
+    };
+    let out_dir = if out.is_absolute() {
+        out
+    } else {
+        root.join(out)
+    };
+    let intro_out = out_dir.parent().map(|p| p.join("_index.md"));
+    let options = casebook::import::ImportOptions {
+        source: file,
+        out_dir,
+        intro_out,
+        pattern,
+        force,
+        known,
+    };
+    finish(
+        casebook::import::run(&options).map(|report| {
+            for line in report.lines() {
+                println!("{line}");
+            }
+        }),
+        root,
+    )
+}

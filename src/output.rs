@@ -1,0 +1,180 @@
+//! The only code that writes the built site to disk.
+//!
+//! A build renders everything into memory first; this module writes it into a temporary
+//! sibling of the output folder and swaps it in only when every file is written, so a failed
+//! build (or a crash half-way) leaves the previous `public/` byte-for-byte untouched.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::slug::is_safe_output_path;
+
+/// One file of the built site: a `/`-separated path relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("refusing to write `{0}`: the path would leave the output folder")]
+    UnsafePath(String),
+    #[error("two outputs were generated for `{0}`")]
+    Duplicate(String),
+    #[error("refusing to use `{0}` as the output folder: it holds the site's sources")]
+    UnsafeOutputDir(PathBuf),
+    #[error("cannot write `{path}`: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Refuses an output folder that is the site root, contains it, or lies inside a source folder.
+pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), OutputError> {
+    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let parent = output.parent().map(Path::to_path_buf).unwrap_or_default();
+    let parent = fs::canonicalize(&parent).unwrap_or(parent);
+    let output_abs = parent.join(output.file_name().unwrap_or_default());
+    let sources = ["content", "themes", "templates", "static", ".git"];
+    let inside_sources = sources.iter().any(|s| output_abs.starts_with(root.join(s)));
+    if output.file_name().is_none() || root.starts_with(&output_abs) || inside_sources {
+        return Err(OutputError::UnsafeOutputDir(output.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Writes `files` as the new content of `output`, atomically replacing what was there.
+pub fn write_site(files: &[OutputFile], output: &Path) -> Result<(), OutputError> {
+    let mut by_path = BTreeMap::new();
+    for file in files {
+        if !is_safe_output_path(&file.path) {
+            return Err(OutputError::UnsafePath(file.path.clone()));
+        }
+        if by_path.insert(file.path.as_str(), file).is_some() {
+            return Err(OutputError::Duplicate(file.path.clone()));
+        }
+    }
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".to_string());
+    let parent = output.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io_error(parent))?;
+    let staging = parent.join(format!(".{name}.casebook-new-{}", std::process::id()));
+    let result = write_tree(&by_path, &staging).and_then(|()| swap_in(&staging, output));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_tree(files: &BTreeMap<&str, &OutputFile>, dir: &Path) -> Result<(), OutputError> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(io_error(dir))?;
+    }
+    let mut folders: Vec<PathBuf> = files
+        .keys()
+        .filter_map(|p| Path::new(p).parent().map(|f| dir.join(f)))
+        .collect();
+    folders.push(dir.to_path_buf());
+    folders.sort();
+    folders.dedup();
+    for folder in &folders {
+        fs::create_dir_all(folder).map_err(io_error(folder))?;
+    }
+    files.par_iter().try_for_each(|(path, file)| {
+        let target = dir.join(path);
+        fs::write(&target, &file.bytes).map_err(io_error(&target))
+    })
+}
+
+fn swap_in(staging: &Path, output: &Path) -> Result<(), OutputError> {
+    if !output.exists() {
+        return fs::rename(staging, output).map_err(io_error(output));
+    }
+    let retired = output.with_file_name(format!(
+        ".{}.casebook-old-{}",
+        output.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    fs::rename(output, &retired).map_err(io_error(output))?;
+    if let Err(e) = fs::rename(staging, output) {
+        let _ = fs::rename(&retired, output);
+        return Err(io_error(output)(e));
+    }
+    fs::remove_dir_all(&retired).map_err(io_error(&retired))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_replaces_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(
+            &[
+                OutputFile::new("a/b.html", "1"),
+                OutputFile::new("c.txt", "2"),
+            ],
+            &out,
+        )
+        .unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "1");
+        write_site(&[OutputFile::new("c.txt", "3")], &out).unwrap();
+        assert!(!out.join("a/b.html").exists(), "old files are gone");
+        assert_eq!(fs::read_to_string(out.join("c.txt")).unwrap(), "3");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no staging folders left behind");
+    }
+
+    #[test]
+    fn refuses_unsafe_paths_and_leaves_output_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&[OutputFile::new("keep.html", "old")], &out).unwrap();
+        for bad in ["../x.html", "/etc/passwd", "a/../../x", "a\\..\\x", "c:/x"] {
+            let err = write_site(&[OutputFile::new(bad, "x")], &out).unwrap_err();
+            assert!(matches!(err, OutputError::UnsafePath(_)), "{bad}");
+        }
+        let dup = [
+            OutputFile::new("a.html", "1"),
+            OutputFile::new("a.html", "2"),
+        ];
+        assert!(matches!(
+            write_site(&dup, &out),
+            Err(OutputError::Duplicate(_))
+        ));
+        assert_eq!(fs::read_to_string(out.join("keep.html")).unwrap(), "old");
+    }
+
+    #[test]
+    fn output_dir_cannot_hold_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert!(check_output_dir(root, &root.join("public")).is_ok());
+        assert!(check_output_dir(root, root).is_err());
+        assert!(check_output_dir(root, &root.join("content/x")).is_err());
+        assert!(check_output_dir(&root.join("site"), root).is_err());
+    }
+}

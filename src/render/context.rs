@@ -1,0 +1,181 @@
+//! Typed template contexts: one struct per kind of page, serialised into Tera.
+
+use serde::Serialize;
+
+use super::i18n::Strings;
+use super::markdown::TocEntry;
+use crate::content::case::{Case, CaseId};
+use crate::site::metrics::MetricView;
+use crate::site::taxonomy::TaxonomyKind;
+use crate::site::Site;
+
+/// A link to another page: text and root-relative URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+/// What every page knows about the site.
+#[derive(Debug, Serialize)]
+pub struct SiteInfo {
+    pub title: String,
+    pub description: String,
+    /// BCP 47 tag for `<html lang>`.
+    pub language: String,
+    pub base_url: Option<String>,
+    /// Plain pages with a `weight`, in weight order.
+    pub pages: Vec<Link>,
+    /// The list pages of enabled taxonomies.
+    pub taxonomies: Vec<Link>,
+}
+
+/// Fields shared by every page context.
+#[derive(Debug, Serialize)]
+pub struct Common<'a> {
+    pub site: &'a SiteInfo,
+    pub t: &'static Strings,
+    /// Prefix that leads from this page to the site root (`""`, `"../"`): every link is relative.
+    pub root: String,
+    /// This page's root-relative URL.
+    pub page_url: String,
+}
+
+impl<'a> Common<'a> {
+    pub fn new(site: &'a SiteInfo, t: &'static Strings, page_url: &str) -> Self {
+        Common {
+            site,
+            t,
+            root: "../".repeat(page_url.matches('/').count()),
+            page_url: page_url.to_string(),
+        }
+    }
+}
+
+/// A case as listed on the index and term pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummary<'a> {
+    pub id: &'a CaseId,
+    pub title: &'a str,
+    pub url: &'a str,
+    pub region: Link,
+    pub department: Link,
+    pub date: Option<&'a str>,
+    pub tags: Vec<Link>,
+    pub summary: &'a str,
+    pub headline: Option<MetricView>,
+}
+
+impl<'a> CaseSummary<'a> {
+    pub fn new(site: &Site, case: &'a Case) -> Self {
+        let link = |kind: TaxonomyKind, name: &str| Link {
+            name: name.to_string(),
+            url: term_url(site, kind, name).unwrap_or_default(),
+        };
+        CaseSummary {
+            id: &case.id,
+            title: &case.title,
+            url: &case.url,
+            region: link(TaxonomyKind::Regions, &case.region),
+            department: link(TaxonomyKind::Departments, &case.department),
+            date: case.date.as_deref(),
+            tags: case
+                .tags
+                .iter()
+                .map(|t| link(TaxonomyKind::Tags, t))
+                .collect(),
+            summary: &case.summary,
+            headline: case.metrics.first().map(MetricView::new),
+        }
+    }
+}
+
+/// URL of a term's page, if that taxonomy is published.
+fn term_url(site: &Site, kind: TaxonomyKind, name: &str) -> Option<String> {
+    let taxonomy = site.taxonomy(kind)?;
+    let index = taxonomy
+        .terms
+        .binary_search_by(|t| t.name.as_str().cmp(name))
+        .ok()?;
+    Some(taxonomy.terms[index].url.clone())
+}
+
+#[derive(Serialize)]
+pub struct IndexPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub lead_title: Option<&'a str>,
+    pub lead: Option<&'a str>,
+    pub cases: Vec<&'a CaseSummary<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct CasePage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub case: &'a CaseSummary<'a>,
+    pub extra: &'a serde_json::Map<String, serde_json::Value>,
+    pub metrics: Vec<MetricView>,
+    pub content: &'a str,
+    pub toc: &'a [TocEntry],
+    pub previous: Option<Link>,
+    pub next: Option<Link>,
+    pub related: Vec<&'a CaseSummary<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct TermLink {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct TaxonomyListPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub taxonomy: &'static str,
+    pub title: &'static str,
+    pub terms: Vec<TermLink>,
+}
+
+#[derive(Serialize)]
+pub struct TermPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub taxonomy: &'static str,
+    pub taxonomy_title: &'static str,
+    pub term: &'a str,
+    pub cases: Vec<&'a CaseSummary<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct PlainPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub toc: &'a [TocEntry],
+    pub extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// One entry of the Atom feed or the sitemap; URLs absolute when `base_url` is set.
+#[derive(Serialize)]
+pub struct FeedEntry<'a> {
+    pub id: String,
+    pub title: &'a str,
+    pub url: String,
+    pub updated: String,
+    pub summary: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct FeedPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub site_url: String,
+    pub feed_url: String,
+    pub updated: String,
+    pub entries: Vec<FeedEntry<'a>>,
+    pub urls: Vec<String>,
+}

@@ -1,0 +1,455 @@
+//! Markdown to HTML: pulldown-cmark with tables, footnotes, strikethrough, task lists and
+//! heading ids, plus what a case page needs from the same pass: heading anchors and a table of
+//! contents, the plain text (for summaries and search), resolved links between content files,
+//! and highlighted code.
+//!
+//! Safety: link and image URLs with a dangerous scheme (`javascript:`, `data:`, …) become `#`.
+//! Raw HTML is run through ammonia unless the site trusts its content; pages without raw HTML
+//! skip the sanitizer, since everything else in them was produced here.
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use super::escape_html;
+use super::highlight::Highlighter;
+use crate::config::MarkdownConfig;
+
+/// What one Markdown document turned into.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    /// The text without markup, blocks separated by newlines.
+    pub text: String,
+    /// Text of the first paragraph: the default summary.
+    pub first_paragraph: String,
+    /// Links to content files that do not exist, with their byte offset in the Markdown.
+    #[serde(skip)]
+    pub broken_links: Vec<BrokenLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub offset: usize,
+    pub target: String,
+}
+
+/// How the renderer should treat a link destination written in Markdown.
+pub enum LinkTarget {
+    Keep,
+    Rewrite(String),
+    Broken,
+}
+
+/// The Markdown renderer for one build: options, sanitizer and highlighter made once.
+pub struct MarkdownRenderer {
+    config: MarkdownConfig,
+    sanitizer: ammonia::Builder<'static>,
+    pub highlighter: Highlighter,
+}
+
+impl MarkdownRenderer {
+    pub fn new(config: &MarkdownConfig) -> Self {
+        let mut sanitizer = ammonia::Builder::default();
+        sanitizer
+            .add_generic_attributes(["id", "class", "aria-hidden", "tabindex", "data-lang"])
+            .add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("td", ["style"]);
+        MarkdownRenderer {
+            config: config.clone(),
+            sanitizer,
+            highlighter: Highlighter::default(),
+        }
+    }
+
+    /// Renders `markdown`; `links` decides what each link or image destination becomes.
+    pub fn render(&self, markdown: &str, links: &dyn Fn(&str) -> LinkTarget) -> Rendered {
+        let mut options = Options::ENABLE_TABLES
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_HEADING_ATTRIBUTES;
+        if self.config.smart_punctuation {
+            options |= Options::ENABLE_SMART_PUNCTUATION;
+        }
+        let mut pass = Pass::new(self);
+        for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+            pass.event(event, range.start, links);
+        }
+        pass.finish(self)
+    }
+}
+
+struct Heading {
+    level: HeadingLevel,
+    id: Option<String>,
+    start: usize,
+    text: String,
+}
+
+/// State of one walk over the events.
+struct Pass<'a> {
+    renderer: &'a MarkdownRenderer,
+    events: Vec<Event<'a>>,
+    heading: Option<Heading>,
+    code: Option<(String, String)>,
+    ids: std::collections::HashSet<String>,
+    rendered: Rendered,
+    paragraph: Option<String>,
+    raw_html: bool,
+}
+
+impl<'a> Pass<'a> {
+    fn new(renderer: &'a MarkdownRenderer) -> Self {
+        Pass {
+            renderer,
+            events: Vec::new(),
+            heading: None,
+            code: None,
+            ids: Default::default(),
+            rendered: Rendered::default(),
+            paragraph: None,
+            raw_html: false,
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>, offset: usize, links: &dyn Fn(&str) -> LinkTarget) {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                self.heading = Some(Heading {
+                    level,
+                    id: id.map(|s| s.to_string()),
+                    start: self.events.len(),
+                    text: String::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => self.close_heading(),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.code = Some((lang, String::new()));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((lang, code)) = self.code.take() {
+                    self.push_text(&code);
+                    self.end_block();
+                    let html = self.renderer.highlighter.highlight(
+                        &lang,
+                        &code,
+                        self.renderer.config.highlight_code,
+                    );
+                    self.events.push(Event::Html(html.into()));
+                }
+            }
+            Event::Text(text) if self.code.is_some() => {
+                if let Some((_, code)) = &mut self.code {
+                    code.push_str(&text);
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.link_destination(dest_url, offset, links);
+                self.events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.link_destination(dest_url, offset, links);
+                self.events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                self.raw_html = true;
+                self.events.push(event);
+            }
+            Event::Text(ref text) | Event::Code(ref text) => {
+                let text = text.to_string();
+                self.push_text(&text);
+                self.events.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.push_text("\n");
+                self.events.push(event);
+            }
+            Event::Start(Tag::Paragraph) => {
+                if self.rendered.first_paragraph.is_empty() && self.heading.is_none() {
+                    self.paragraph = Some(String::new());
+                }
+                self.events.push(event);
+            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            ) => {
+                if let Some(text) = self.paragraph.take() {
+                    self.rendered.first_paragraph = collapse_lines(&text);
+                }
+                self.end_block();
+                self.events.push(event);
+            }
+            other => self.events.push(other),
+        }
+    }
+
+    fn push_text(&mut self, text: &str) {
+        self.rendered.text.push_str(text);
+        if let Some(h) = &mut self.heading {
+            h.text.push_str(text);
+        }
+        if let Some(p) = &mut self.paragraph {
+            p.push_str(text);
+        }
+    }
+
+    fn end_block(&mut self) {
+        if !self.rendered.text.is_empty() && !self.rendered.text.ends_with('\n') {
+            self.rendered.text.push('\n');
+        }
+    }
+
+    fn link_destination(
+        &mut self,
+        dest: CowStr<'a>,
+        offset: usize,
+        links: &dyn Fn(&str) -> LinkTarget,
+    ) -> CowStr<'a> {
+        if is_dangerous_url(&dest) {
+            return "#".into();
+        }
+        match links(&dest) {
+            LinkTarget::Keep => dest,
+            LinkTarget::Rewrite(url) => url.into(),
+            LinkTarget::Broken => {
+                self.rendered.broken_links.push(BrokenLink {
+                    offset,
+                    target: dest.to_string(),
+                });
+                dest
+            }
+        }
+    }
+
+    fn close_heading(&mut self) {
+        let Some(heading) = self.heading.take() else {
+            return;
+        };
+        let inner: Vec<Event> = self.events.drain(heading.start..).collect();
+        let mut inner_html = String::new();
+        pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+        let title = collapse_lines(&heading.text);
+        let id = self.unique_id(heading.id.unwrap_or_else(|| heading_slug(&title)));
+        let level = heading.level as u8;
+        let id = escape_html(&id);
+        self.events.push(Event::Html(
+            format!(
+                "<h{level} id=\"{id}\">{inner_html}<a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n"
+            )
+            .into(),
+        ));
+        if (2..=3).contains(&level) {
+            self.rendered.toc.push(TocEntry { level, id, title });
+        }
+        self.end_block();
+    }
+
+    fn unique_id(&mut self, base: String) -> String {
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+
+    fn finish(mut self, renderer: &MarkdownRenderer) -> Rendered {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, self.events.drain(..));
+        if self.raw_html && !renderer.config.allow_html {
+            html = renderer.sanitizer.clean(&html).to_string();
+        }
+        self.rendered.html = html;
+        self.rendered.text = self.rendered.text.trim().to_string();
+        self.rendered
+    }
+}
+
+/// Joins the lines of a paragraph: no space between CJK lines, one between Latin words.
+fn collapse_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
+        let needs_space = matches!((out.chars().last(), line.chars().next()),
+            (Some(a), Some(b)) if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric());
+        if needs_space {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn heading_slug(title: &str) -> String {
+    let slug: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if slug.is_empty() {
+        "section".to_string()
+    } else {
+        slug
+    }
+}
+
+/// Whether a URL has a scheme that must never reach an `href` or `src`.
+pub fn is_dangerous_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .take(32)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let Some((scheme, _)) = cleaned.split_once(':') else {
+        return false;
+    };
+    if scheme.contains(['/', '?', '#']) {
+        return false;
+    }
+    !matches!(scheme, "http" | "https" | "mailto" | "tel")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(md: &str) -> Rendered {
+        MarkdownRenderer::new(&MarkdownConfig::default()).render(md, &|_| LinkTarget::Keep)
+    }
+
+    #[test]
+    fn headings_get_ids_anchors_and_toc() {
+        let r = render("## 一、背景情况\n\ntext\n\n## 一、背景情况\n\n### Sub {#custom}\n");
+        assert!(
+            r.html.contains(
+                "<h2 id=\"一-背景情况\">一、背景情况<a class=\"anchor\" href=\"#一-背景情况\""
+            ),
+            "{}",
+            r.html
+        );
+        let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["一-背景情况", "一-背景情况-1", "custom"]);
+    }
+
+    #[test]
+    fn first_paragraph_and_text() {
+        let r = render("# T\n\n第一段\n第二行\n\n- item\n");
+        assert_eq!(r.first_paragraph, "第一段第二行");
+        assert_eq!(r.text, "T\n第一段\n第二行\nitem");
+    }
+
+    #[test]
+    fn gfm_extensions() {
+        let r =
+            render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~ [^1]\n\n[^1]: note\n\n- [x] done\n");
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>x</del>"));
+        assert!(r.html.contains("footnote-definition"));
+        assert!(r.html.contains("type=\"checkbox\""));
+    }
+
+    #[test]
+    fn dangerous_urls_are_neutralised() {
+        let r = render("[a](javascript:alert(1)) [b](JaVa\tScRiPt:x) ![c](data:text/html,x) [d](https://ok.example/)");
+        assert!(!r.html.to_lowercase().contains("javascript"), "{}", r.html);
+        assert!(!r.html.contains("data:"), "{}", r.html);
+        assert!(r.html.contains("https://ok.example/"));
+        assert!(!is_dangerous_url("cases/001.html"));
+        assert!(!is_dangerous_url("a/b:c"));
+        assert!(is_dangerous_url("vbscript:x"));
+    }
+
+    #[test]
+    fn raw_html_is_sanitized_by_default() {
+        let r = render("<script>alert(1)</script>\n\n<b onclick=\"x()\">bold</b> <img src=x onerror=alert(1)>\n");
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("onclick"));
+        assert!(!r.html.contains("onerror"));
+        assert!(r.html.contains("<b>bold</b>"));
+    }
+
+    #[test]
+    fn raw_html_is_kept_when_trusted() {
+        let config = MarkdownConfig {
+            allow_html: true,
+            ..MarkdownConfig::default()
+        };
+        let r = MarkdownRenderer::new(&config)
+            .render("<div class=\"x\" onclick=\"y\">z</div>\n", &|_| {
+                LinkTarget::Keep
+            });
+        assert!(r.html.contains("onclick"));
+    }
+
+    #[test]
+    fn links_are_resolved_or_reported() {
+        let renderer = MarkdownRenderer::new(&MarkdownConfig::default());
+        let r = renderer.render("see [a](002.md) and [b](404.md)", &|dest| match dest {
+            "002.md" => LinkTarget::Rewrite("002.html".into()),
+            "404.md" => LinkTarget::Broken,
+            _ => LinkTarget::Keep,
+        });
+        assert!(r.html.contains("href=\"002.html\""));
+        assert_eq!(
+            r.broken_links,
+            [BrokenLink {
+                offset: 20,
+                target: "404.md".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_and_in_text() {
+        let r = render("```rust\nfn main() {}\n```\n");
+        assert!(r.html.contains("hl-"));
+        assert!(r.text.contains("fn main"));
+    }
+}

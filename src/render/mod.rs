@@ -1,0 +1,436 @@
+//! Rendering: the site model in, every output file (as bytes in memory) out.
+//!
+//! Rendering does no file I/O: it turns the [`Site`] into [`OutputFile`]s that
+//! [`crate::output`] writes. Case pages, the largest share, render in parallel.
+
+pub mod context;
+pub mod highlight;
+pub mod i18n;
+pub mod markdown;
+pub mod theme;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::output::OutputFile;
+use crate::site::taxonomy::TaxonomyKind;
+use crate::site::Site;
+use context::*;
+use i18n::Strings;
+use theme::Theme;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Compiled templates, with the origin of each for error messages.
+pub struct Templates {
+    tera: tera::Tera,
+    origins: std::collections::BTreeMap<String, std::path::PathBuf>,
+}
+
+impl Templates {
+    /// Compiles every template once; syntax errors name the template file.
+    pub fn compile(theme: &Theme) -> Result<Templates, Diagnostics> {
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        let origins = theme
+            .templates
+            .iter()
+            .map(|(n, s)| (n.clone(), s.origin.clone()))
+            .collect();
+        let mut templates = Templates { tera, origins };
+        let sources: Vec<(&str, &str)> = theme
+            .templates
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.text.as_str()))
+            .collect();
+        if let Err(e) = templates.tera.add_raw_templates(sources) {
+            return Err(templates.diagnostic(&e, None).into());
+        }
+        Ok(templates)
+    }
+
+    fn render<T: Serialize>(&self, name: &str, page: &T) -> Result<String, Diagnostic> {
+        let context =
+            tera::Context::from_serialize(page).map_err(|e| self.diagnostic(&e, Some(name)))?;
+        self.tera
+            .render(name, &context)
+            .map_err(|e| self.diagnostic(&e, Some(name)))
+    }
+
+    /// A Tera error as a diagnostic on the template file, with its line when Tera gives one.
+    fn diagnostic(&self, error: &tera::Error, template: Option<&str>) -> Diagnostic {
+        let mut chain = vec![error.to_string()];
+        let mut source = std::error::Error::source(error);
+        while let Some(e) = source {
+            chain.push(e.to_string());
+            source = e.source();
+        }
+        let text = chain.join(": ");
+        let name = template
+            .map(str::to_string)
+            .or_else(|| text.split('\'').nth(1).map(str::to_string))
+            .unwrap_or_default();
+        let origin = self
+            .origins
+            .get(&name)
+            .cloned()
+            .unwrap_or_else(|| format!("templates/{name}").into());
+        let mut d = Diagnostic::error(origin, first_line_summary(&text))
+            .with_hint("fix the template; see https://keats.github.io/tera/docs/ for the syntax");
+        if let Some((line, col)) = pest_position(&text) {
+            d = d.at(line, col);
+        }
+        d
+    }
+}
+
+/// Tera's parse errors read ` --> 3:5` followed by a source excerpt; keep a one-line message.
+fn first_line_summary(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let expected = lines
+        .iter()
+        .find(|l| l.starts_with('='))
+        .map(|l| l.trim_start_matches("= ").to_string());
+    let head = lines
+        .first()
+        .copied()
+        .unwrap_or("template error")
+        .trim_end_matches(':')
+        .to_string();
+    match expected {
+        Some(e) => format!("{head}: {e}"),
+        None => lines.join(" "),
+    }
+}
+
+fn pest_position(text: &str) -> Option<(usize, usize)> {
+    let after = text.split("--> ").nth(1)?;
+    let pos: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ':')
+        .collect();
+    let (line, col) = pos.split_once(':')?;
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+/// Renders every page of the site.
+pub fn render_site(
+    site: &Site,
+    templates: &Templates,
+    theme: &Theme,
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let t = i18n::strings(site.config.language);
+    let info = site_info(site, t);
+    let summaries: Vec<CaseSummary> = site
+        .content
+        .cases
+        .par_iter()
+        .map(|c| CaseSummary::new(site, c))
+        .collect();
+    let r = Renderer {
+        site,
+        templates,
+        t,
+        info: &info,
+        summaries: &summaries,
+    };
+    let mut results: Vec<Result<OutputFile, Diagnostic>> = (0..site.content.cases.len())
+        .into_par_iter()
+        .map(|i| r.case_page(i))
+        .collect();
+    results.push(r.index_page());
+    for taxonomy in &site.taxonomies {
+        results.push(r.taxonomy_list(taxonomy));
+        results.extend(
+            taxonomy
+                .terms
+                .par_iter()
+                .map(|term| r.term_page(taxonomy.kind, term))
+                .collect::<Vec<_>>(),
+        );
+    }
+    results.extend(site.content.pages.iter().map(|p| r.plain_page(p)));
+    results.push(r.simple("404.html", "404.html"));
+    results.push(r.feed("atom.xml"));
+    results.push(r.feed("sitemap.xml"));
+    results.push(r.feed("robots.txt"));
+    let mut problems = Diagnostics::new();
+    let mut files = Vec::with_capacity(results.len() + theme.statics.len());
+    for result in results {
+        match result {
+            Ok(file) => files.push(file),
+            Err(d) => problems.push(d),
+        }
+    }
+    for (name, bytes) in &theme.statics {
+        files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
+    }
+    for asset in &site.content.assets {
+        match std::fs::read(&asset.source) {
+            Ok(bytes) => files.push(OutputFile::new(asset.url.clone(), bytes)),
+            Err(e) => problems.push(Diagnostic::error(
+                &asset.source,
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    problems.into_result(files)
+}
+
+fn site_info(site: &Site, t: &'static Strings) -> SiteInfo {
+    let raw = &site.config.raw;
+    let mut weighted: Vec<_> = site
+        .content
+        .pages
+        .iter()
+        .filter(|p| p.weight.is_some())
+        .collect();
+    weighted.sort_by_key(|p| (p.weight, p.url.clone()));
+    SiteInfo {
+        title: raw.title.clone(),
+        description: raw.description.clone(),
+        language: raw.language.clone(),
+        base_url: site.config.base_url.clone(),
+        pages: weighted
+            .iter()
+            .map(|p| Link {
+                name: p.title.clone(),
+                url: p.url.clone(),
+            })
+            .collect(),
+        taxonomies: site
+            .taxonomies
+            .iter()
+            .map(|tax| Link {
+                name: taxonomy_title(t, tax.kind).to_string(),
+                url: format!("{}/index.html", tax.kind.key()),
+            })
+            .collect(),
+    }
+}
+
+fn taxonomy_title(t: &'static Strings, kind: TaxonomyKind) -> &'static str {
+    match kind {
+        TaxonomyKind::Tags => t.tags,
+        TaxonomyKind::Regions => t.regions,
+        TaxonomyKind::Departments => t.departments,
+    }
+}
+
+struct Renderer<'a> {
+    site: &'a Site,
+    templates: &'a Templates,
+    t: &'static Strings,
+    info: &'a SiteInfo,
+    summaries: &'a [CaseSummary<'a>],
+}
+
+impl<'a> Renderer<'a> {
+    fn common(&self, url: &str) -> Common<'a> {
+        Common::new(self.info, self.t, url)
+    }
+
+    fn page<T: Serialize>(
+        &self,
+        template: &str,
+        url: &str,
+        page: &T,
+    ) -> Result<OutputFile, Diagnostic> {
+        Ok(OutputFile::new(url, self.templates.render(template, page)?))
+    }
+
+    fn case_page(&self, i: usize) -> Result<OutputFile, Diagnostic> {
+        let case = &self.site.content.cases[i];
+        let link = |j: usize| Link {
+            name: self.summaries[j].title.to_string(),
+            url: self.summaries[j].url.to_string(),
+        };
+        let page = CasePage {
+            common: self.common(&case.url),
+            case: &self.summaries[i],
+            extra: &case.extra,
+            metrics: case
+                .metrics
+                .iter()
+                .map(crate::site::metrics::MetricView::new)
+                .collect(),
+            content: &case.rendered.html,
+            toc: &case.rendered.toc,
+            previous: i.checked_sub(1).map(link),
+            next: (i + 1 < self.summaries.len()).then(|| link(i + 1)),
+            related: self.site.related[i]
+                .iter()
+                .map(|&j| &self.summaries[j])
+                .collect(),
+        };
+        self.page("case.html", &case.url, &page)
+    }
+
+    fn index_page(&self) -> Result<OutputFile, Diagnostic> {
+        let front = self.site.content.front.as_ref();
+        let page = IndexPage {
+            common: self.common("index.html"),
+            lead_title: front.map(|p| p.title.as_str()),
+            lead: front.map(|p| p.rendered.html.as_str()),
+            cases: self.summaries.iter().collect(),
+        };
+        self.page("index.html", "index.html", &page)
+    }
+
+    fn taxonomy_list(
+        &self,
+        taxonomy: &crate::site::taxonomy::Taxonomy,
+    ) -> Result<OutputFile, Diagnostic> {
+        let url = format!("{}/index.html", taxonomy.kind.key());
+        let mut terms: Vec<TermLink> = taxonomy
+            .terms
+            .iter()
+            .map(|term| TermLink {
+                name: term.name.clone(),
+                url: term.url.clone(),
+                count: term.cases.len(),
+            })
+            .collect();
+        terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        let page = TaxonomyListPage {
+            common: self.common(&url),
+            taxonomy: taxonomy.kind.key(),
+            title: taxonomy_title(self.t, taxonomy.kind),
+            terms,
+        };
+        self.page("taxonomy_list.html", &url, &page)
+    }
+
+    fn term_page(
+        &self,
+        kind: TaxonomyKind,
+        term: &crate::site::taxonomy::Term,
+    ) -> Result<OutputFile, Diagnostic> {
+        let page = TermPage {
+            common: self.common(&term.url),
+            taxonomy: kind.key(),
+            taxonomy_title: taxonomy_title(self.t, kind),
+            term: &term.name,
+            cases: term.cases.iter().map(|&i| &self.summaries[i]).collect(),
+        };
+        self.page("taxonomy_term.html", &term.url, &page)
+    }
+
+    fn plain_page(&self, p: &crate::content::page::Page) -> Result<OutputFile, Diagnostic> {
+        let page = PlainPage {
+            common: self.common(&p.url),
+            title: &p.title,
+            content: &p.rendered.html,
+            toc: &p.rendered.toc,
+            extra: &p.extra,
+        };
+        self.page("page.html", &p.url, &page)
+    }
+
+    fn simple(&self, template: &str, url: &str) -> Result<OutputFile, Diagnostic> {
+        let page = PlainPage {
+            common: self.common(url),
+            title: self.t.not_found_title,
+            content: "",
+            toc: &[],
+            extra: &Default::default(),
+        };
+        self.page(template, url, &page)
+    }
+
+    /// `atom.xml`, `sitemap.xml` and `robots.txt`: absolute URLs only when `base_url` is set.
+    fn feed(&self, name: &str) -> Result<OutputFile, Diagnostic> {
+        let base = self.site.config.base_url.clone().unwrap_or_default();
+        let fallback = self
+            .site
+            .config
+            .raw
+            .date
+            .clone()
+            .unwrap_or_else(|| "1970-01-01".to_string());
+        let stamp = |date: Option<&str>| format!("{}T00:00:00Z", date.unwrap_or(&fallback));
+        let mut entries: Vec<FeedEntry> = self
+            .site
+            .content
+            .cases
+            .iter()
+            .map(|c| FeedEntry {
+                id: format!("urn:casebook:case:{}", c.id),
+                title: &c.title,
+                url: format!("{base}{}", c.url),
+                updated: stamp(c.date.as_deref()),
+                summary: &c.summary,
+            })
+            .collect();
+        entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.url.cmp(&b.url)));
+        let updated = entries
+            .first()
+            .map(|e| e.updated.clone())
+            .unwrap_or_else(|| stamp(None));
+        let mut urls: Vec<String> = std::iter::once("index.html".to_string())
+            .chain(self.site.content.cases.iter().map(|c| c.url.clone()))
+            .chain(self.site.taxonomies.iter().flat_map(|t| {
+                std::iter::once(format!("{}/index.html", t.kind.key()))
+                    .chain(t.terms.iter().map(|term| term.url.clone()))
+            }))
+            .chain(self.site.content.pages.iter().map(|p| p.url.clone()))
+            .map(|u| format!("{base}{u}"))
+            .collect();
+        urls.sort();
+        entries.truncate(50);
+        let page = FeedPage {
+            common: self.common(name),
+            site_url: if base.is_empty() {
+                "index.html".into()
+            } else {
+                base.clone()
+            },
+            feed_url: format!("{base}atom.xml"),
+            updated,
+            entries,
+            urls,
+        };
+        self.page(name, name, &page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_everything_dangerous() {
+        assert_eq!(
+            escape_html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn finds_pest_positions() {
+        assert_eq!(
+            pest_position("Failed to parse 'x.html'\n --> 3:14\n  |"),
+            Some((3, 14))
+        );
+        assert_eq!(pest_position("no position"), None);
+    }
+}
