@@ -43,6 +43,8 @@ pub struct Strings {
     pub case_id: &'static str,
     pub feed: &'static str,
     pub generated_by: &'static str,
+    pub print_collection: &'static str,
+    pub print_hint: &'static str,
 }
 
 const ZH_CN: Strings = Strings {
@@ -82,6 +84,8 @@ const ZH_CN: Strings = Strings {
     case_id: "编号",
     feed: "订阅",
     generated_by: "由 casebook 生成",
+    print_collection: "打印全部案例",
+    print_hint: "本页按编号顺序收录全部案例，每个案例从新的一页开始。用浏览器的“打印”功能可打印或另存为 PDF。",
 };
 
 const EN: Strings = Strings {
@@ -121,6 +125,8 @@ const EN: Strings = Strings {
     case_id: "No.",
     feed: "Feed",
     generated_by: "Built with casebook",
+    print_collection: "Print the collection",
+    print_hint: "Every case, in order, each starting on a new page. Use the browser's Print command to print it or save it as PDF.",
 };
 
 pub fn strings(language: Language) -> &'static Strings {

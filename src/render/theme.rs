@@ -29,6 +29,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "index.html",
     "macros.html",
     "page.html",
+    "print.html",
     "robots.txt",
     "sitemap.xml",
     "taxonomy_list.html",
