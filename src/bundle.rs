@@ -135,7 +135,11 @@ mod tests {
         let names: Vec<&str> = archive.file_names().collect();
         assert_eq!(names.len(), 2);
         let first = archive.by_index(0).unwrap();
-        assert_eq!(first.name(), "site/cases/001.html", "entries sorted by path");
+        assert_eq!(
+            first.name(),
+            "site/cases/001.html",
+            "entries sorted by path"
+        );
         assert_eq!(first.last_modified(), Some(DateTime::default()));
         assert_eq!(first.unix_mode(), Some(0o100644));
     }

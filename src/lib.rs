@@ -88,7 +88,11 @@ pub fn bundle(
     })?;
     Ok(BuildReport {
         cases: site.cases,
-        pages: site.files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        pages: site
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".html"))
+            .count(),
         files: site.files.len(),
         output: target.to_path_buf(),
         warnings: site.warnings,

@@ -44,7 +44,11 @@ pub fn print_cases<'a>(cases: &'a [Case], summaries: &'a [CaseSummary<'a>]) -> V
             case: summary,
             extra: &case.extra,
             metrics: case.metrics.iter().map(MetricView::new).collect(),
-            content: adapt_body(&case.rendered.html, &case.url, &id_prefix(&case.id.to_string())),
+            content: adapt_body(
+                &case.rendered.html,
+                &case.url,
+                &id_prefix(&case.id.to_string()),
+            ),
         })
         .collect()
 }
@@ -67,8 +71,10 @@ pub fn adapt_body(html: &str, page_url: &str, prefix: &str) -> String {
         let value = &c[2];
         let value: Cow<str> = match &c[1] {
             "id" => format!("{prefix}--{value}").into(),
-            _ if value.starts_with('#') => format!("#{prefix}--{}", &value[1..]).into(),
-            _ if is_relative(value) && !dir.is_empty() => format!("{dir}/{value}").into(),
+            _ if value.len() > 1 && value.starts_with('#') => {
+                format!("#{prefix}--{}", &value[1..]).into()
+            }
+            _ if is_relative(value) => join(dir, value).into(),
             _ => value.into(),
         };
         format!(" {}=\"{value}\"", &c[1])
@@ -79,6 +85,20 @@ pub fn adapt_body(html: &str, page_url: &str, prefix: &str) -> String {
             format!("<{}h{}", &c[1], (level + 1).min(6))
         })
         .into_owned()
+}
+
+/// `dir` joined with the relative `url`, `..` resolved as far as `dir` goes.
+fn join(dir: &str, url: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    let mut rest = url;
+    while let Some(up) = rest.strip_prefix("../") {
+        if parts.pop().is_none() {
+            return url.to_string();
+        }
+        rest = up;
+    }
+    parts.push(rest);
+    parts.join("/")
 }
 
 /// A URL relative to the page: no scheme, not absolute, not only a fragment.
@@ -105,15 +125,15 @@ mod tests {
     #[test]
     fn relative_urls_are_rerooted_and_others_kept() {
         let html = concat!(
-            "<a href=\"002.html#x\">a</a><img src=\"files/a.png\" alt=\"\">",
+            "<a href=\"#\">top</a><a href=\"002.html#x\">a</a><img src=\"files/a.png\" alt=\"\">",
             "<a href=\"../tags/t.html\">t</a><a href=\"https://example.org/a\">e</a>",
             "<a href=\"mailto:x@example.org\">m</a><a href=\"/abs\">b</a>"
         );
         assert_eq!(
             adapt_body(html, "cases/001.html", "case-1"),
             concat!(
-                "<a href=\"cases/002.html#x\">a</a><img src=\"cases/files/a.png\" alt=\"\">",
-                "<a href=\"cases/../tags/t.html\">t</a><a href=\"https://example.org/a\">e</a>",
+                "<a href=\"#\">top</a><a href=\"cases/002.html#x\">a</a><img src=\"cases/files/a.png\" alt=\"\">",
+                "<a href=\"tags/t.html\">t</a><a href=\"https://example.org/a\">e</a>",
                 "<a href=\"mailto:x@example.org\">m</a><a href=\"/abs\">b</a>"
             )
         );
