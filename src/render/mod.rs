@@ -50,6 +50,8 @@ impl Templates {
     pub fn compile(theme: &Theme) -> Result<Templates, Diagnostics> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default escaper also turns `/` into `&#x2F;`, which bloats every URL.
+        tera.set_escape_fn(escape_html);
         let origins = theme
             .templates
             .iter()
@@ -113,15 +115,9 @@ fn first_line_summary(text: &str) -> String {
         .iter()
         .find(|l| l.starts_with('='))
         .map(|l| l.trim_start_matches("= ").to_string());
-    let head = lines
-        .first()
-        .copied()
-        .unwrap_or("template error")
-        .trim_end_matches(':')
-        .to_string();
     match expected {
-        Some(e) => format!("{head}: {e}"),
-        None => lines.join(" "),
+        Some(e) if text.starts_with("Failed to parse") => format!("template syntax error: {e}"),
+        _ => lines.join(" "),
     }
 }
 
@@ -203,7 +199,62 @@ pub fn render_site(
             )),
         }
     }
+    check_file_links(site, &files, &mut problems);
     problems.into_result(files)
+}
+
+/// Links written in Markdown to other files of the site (`files/report.pdf`,
+/// `../tags/x.html`) must name a file of the built site; checked here because only now is
+/// every output path known.
+fn check_file_links(site: &Site, files: &[OutputFile], problems: &mut Diagnostics) {
+    let paths: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let cases = site
+        .content
+        .cases
+        .iter()
+        .map(|c| (&c.source, &c.body, c.body_line, &c.rendered));
+    let pages = site
+        .content
+        .pages
+        .iter()
+        .map(|p| (&p.source, &p.body, p.body_line, &p.rendered));
+    for (source, body, body_line, rendered) in cases.chain(pages) {
+        for link in &rendered.file_links {
+            if paths.contains(percent_decode(&link.path).as_str()) {
+                continue;
+            }
+            let (line, col) = crate::diagnostic::line_col(body, link.offset);
+            problems.push(
+                Diagnostic::error(source, format!("broken link to `{}`: no such file in the built site", link.written))
+                    .at(body_line + line - 1, col)
+                    .with_hint("links are relative to the Markdown file; put the file in content/ or fix the path"),
+            );
+        }
+    }
+}
+
+/// Decodes `%XX` escapes (UTF-8); invalid sequences stay as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 fn site_info(site: &Site, t: &'static Strings) -> SiteInfo {
@@ -404,7 +455,9 @@ impl<'a> Renderer<'a> {
             .first()
             .map(|e| e.updated.clone())
             .unwrap_or_else(|| stamp(None));
-        let mut urls: Vec<String> = std::iter::once("index.html".to_string())
+        let mut urls: Vec<String> = ["index.html", metrics_page::METRICS_URL]
+            .into_iter()
+            .map(str::to_string)
             .chain(self.site.content.cases.iter().map(|c| c.url.clone()))
             .chain(self.site.taxonomies.iter().flat_map(|t| {
                 std::iter::once(format!("{}/index.html", t.kind.key()))
@@ -441,6 +494,12 @@ mod tests {
             escape_html("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b/%E4%B8%AD.html"), "a b/中.html");
+        assert_eq!(percent_decode("100%"), "100%");
     }
 
     #[test]
