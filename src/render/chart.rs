@@ -22,7 +22,8 @@ pub struct Pair<'a> {
     pub improved: Option<bool>,
 }
 
-/// One bar of [`reductions`]: a relative reduction in percent (negative: an increase).
+/// One bar of [`reductions`]: a relative reduction in percent (negative: an increase). The
+/// bar grows right for a reduction; its label shows the change as the tables do (`−75%`).
 #[derive(Debug, Clone)]
 pub struct Bar {
     pub label: String,
@@ -151,14 +152,14 @@ pub fn reductions(id: &str, bars: &[Bar], title: &str, desc: &str) -> Option<Str
              <text class=\"chart-value\" x=\"{value_x:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"{anchor}\">{}%</text></a>",
             escape_html(&bar.href),
             escape_html(&bar.label),
-            format_signed_1(bar.percent),
+            format_signed_1(-bar.percent),
             top + 14.0,
             escape_html(&fit(&bar.label, BAR_WIDTH, 13.0)),
             verdict_class(bar.improved),
             top + 20.0,
             right - left,
             top + 31.5,
-            format_signed_1(bar.percent),
+            format_signed_1(-bar.percent),
         );
     }
     let _ = write!(
@@ -275,7 +276,7 @@ mod tests {
         assert!(svg.contains("x1=\"148.0\""), "{svg}");
         assert!(svg.contains("x=\"148.0\" y=\"20.0\" width=\"276.0\""));
         assert!(svg.contains("x=\"56.0\" y=\"60.0\" width=\"92.0\""));
-        assert!(svg.contains(">+75%</text>") && svg.contains(">−25%</text>"));
+        assert!(svg.contains(">−75%</text>") && svg.contains(">+25%</text>"));
         assert!(svg.contains("chart-bar worsened"));
     }
 

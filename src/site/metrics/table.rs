@@ -113,7 +113,8 @@ pub struct Total {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TotalOutcome {
-    /// The sum, in `unit` (the shared written unit, else the shared base unit).
+    /// The sum, in `unit`: the shared written unit, else the written unit with the largest
+    /// scale word that fits the sum.
     Sum { value: f64, unit: String },
     /// The rows use different base units (`件` and `工作日`): never summed.
     MixedUnits { units: Vec<String> },
@@ -255,17 +256,29 @@ fn total_of(group: &[&MetricRow]) -> TotalOutcome {
     };
     let sum = round_to(values.iter().sum(), 6);
     let first = &group[0];
-    if group.iter().all(|r| r.metric.unit == first.metric.unit) {
-        TotalOutcome::Sum {
-            value: round_to(sum / first.unit.scale, 6),
-            unit: first.metric.unit.clone(),
-        }
+    let shown = if group.iter().all(|r| r.metric.unit == first.metric.unit) {
+        first
     } else {
-        TotalOutcome::Sum {
-            value: sum,
-            unit: first.unit.base.clone(),
-        }
+        display_unit(group, sum)
+    };
+    TotalOutcome::Sum {
+        value: round_to(sum / shown.unit.scale, 6),
+        unit: shown.metric.unit.clone(),
     }
+}
+
+/// The row whose written unit suits `sum` best: the largest scale word not above it, so that
+/// 503 亿元 + 2000 万元 reads `503.2 亿元` and 5.2 万户 + 48000 户 reads `10 万户`.
+fn display_unit<'a>(group: &[&'a MetricRow], sum: f64) -> &'a MetricRow {
+    let smallest = group
+        .iter()
+        .min_by(|a, b| a.unit.scale.total_cmp(&b.unit.scale))
+        .expect("a total is taken over a non-empty group");
+    group
+        .iter()
+        .filter(|r| r.unit.scale <= sum.abs())
+        .max_by(|a, b| a.unit.scale.total_cmp(&b.unit.scale))
+        .unwrap_or(smallest)
 }
 
 #[cfg(test)]
@@ -390,6 +403,8 @@ mod tests {
             ),
             case("R", "D", vec![single("退税金额", "亿元", 1.5)]),
             case("R", "D", vec![single("退税金额", "亿元", 2.25)]),
+            case("R", "D", vec![single("留抵退税款", "万元", 2000.0)]),
+            case("R", "D", vec![single("留抵退税款", "亿元", 503.0)]),
         ];
         let totals = MetricTable::new(&cases).totals;
         let by_name: BTreeMap<&str, &TotalOutcome> = totals
@@ -399,8 +414,8 @@ mod tests {
         assert_eq!(
             by_name["退税纳税人"],
             &TotalOutcome::Sum {
-                value: 100_000.0,
-                unit: "户".into()
+                value: 10.0,
+                unit: "万户".into()
             }
         );
         assert_eq!(
@@ -409,6 +424,14 @@ mod tests {
                 value: 3.75,
                 unit: "亿元".into()
             }
+        );
+        assert_eq!(
+            by_name["留抵退税款"],
+            &TotalOutcome::Sum {
+                value: 503.2,
+                unit: "亿元".into()
+            },
+            "the largest scale word that fits"
         );
         assert_eq!(
             by_name["受理"],
