@@ -167,7 +167,11 @@ fn cases_json_has_front_matter_and_urls() {
     assert_eq!(cases[0]["tags"], serde_json::json!(["审批", "一网通办"]));
     assert_eq!(cases[0]["metrics"][0]["before"], 20.0);
     assert_eq!(cases[3]["metrics"][2]["better"], "lower", "as written");
-    assert_eq!(cases[3]["metrics"][0]["better"], Value::Null, "not inferred");
+    assert_eq!(
+        cases[3]["metrics"][0]["better"],
+        Value::Null,
+        "not inferred"
+    );
 }
 
 fn count(haystack: &str, needle: &str) -> usize {
