@@ -161,7 +161,11 @@ fn print_page_keeps_bodies_metrics_and_working_links() {
 /// What a page loaded and links to, as the browser resolved it.
 const PAGE_FACTS: &str = r#"
 const refs = [...document.querySelectorAll('a[href], link[href], img[src], script[src], source[src], iframe[src]')]
-  .map(e => ({ tag: e.tagName.toLowerCase(), url: e.href || e.src }));
+  .map(e => ({
+    tag: e.tagName.toLowerCase(),
+    // SVG links (charts) have no string `href` property: resolve the attribute.
+    url: new URL(e.getAttribute('href') || e.getAttribute('src'), document.baseURI).href,
+  }));
 return {
   refs,
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
