@@ -276,3 +276,60 @@ fn axe_reports_inaccessible_pages() {
         );
     }
 }
+
+/// What axe and vnu do not insist on but readers need, on every page of the default site:
+/// the configured language, one `h1`, the landmarks and a skip link, captioned tables whose
+/// header cells say what they head, and form fields with labels.
+#[test]
+fn every_page_has_language_landmarks_one_h1_and_captioned_tables() {
+    let out = tempfile::tempdir().unwrap();
+    build_into(Path::new(env!("CARGO_MANIFEST_DIR")), out.path()).unwrap();
+    let th = regex::Regex::new(r"<th\b[^>]*>").unwrap();
+    let table = regex::Regex::new(r"(?s)<table\b[^>]*>\s*<caption>").unwrap();
+    let input = regex::Regex::new(r#"<(input|select|textarea)\b([^>]*)>"#).unwrap();
+    let mut problems = Vec::new();
+    let pages = html_files(out.path());
+    for path in &pages {
+        let page = path.strip_prefix(out.path()).unwrap().display().to_string();
+        let html = read(path);
+        let mut expect = |ok: bool, what: &str| {
+            if !ok {
+                problems.push(format!("{page}: {what}"));
+            }
+        };
+        expect(
+            html.contains(r#"<html lang="zh-CN">"#),
+            "lang from the config",
+        );
+        expect(html.matches("<h1").count() == 1, "exactly one h1");
+        for landmark in ["<header", "<nav", "<main", "<footer"] {
+            expect(html.contains(landmark), landmark);
+        }
+        expect(
+            html.contains(r##"<a class="skip-link" href="#main">"##),
+            "skip link",
+        );
+        let tables = html.matches("<table").count();
+        expect(
+            table.find_iter(&html).count() == tables,
+            "a caption on every table",
+        );
+        for cell in th.find_iter(&html) {
+            expect(cell.as_str().contains("scope="), "th without scope");
+        }
+        for field in input.captures_iter(&html) {
+            let attributes = &field[2];
+            let before = &html[..field.get(0).unwrap().start()];
+            let inside_label = before.rfind("<label") > before.rfind("</label>");
+            let hidden = attributes.contains(r#"type="hidden""#);
+            let id_labelled = regex::Regex::new(r#"id="([^"]+)""#)
+                .unwrap()
+                .captures(attributes)
+                .is_some_and(|id| html.contains(&format!(r#"for="{}""#, &id[1])));
+            let labelled = attributes.contains("aria-label") || id_labelled || inside_label;
+            expect(hidden || labelled, "a form field without a label");
+        }
+    }
+    assert!(pages.len() > 90);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
