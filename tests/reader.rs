@@ -428,3 +428,30 @@ fn dark_mode_follows_the_system_setting() {
     assert_eq!(background("dark"), "rgb(13, 17, 23)");
     assert_eq!(background("light"), "rgb(253, 253, 252)");
 }
+
+#[test]
+fn keyboard_focus_is_visible_and_the_skip_link_appears() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    build_into(&fixture("basic"), out.path()).unwrap();
+    browser.goto(&file_url(&out.path().join("cases/001.html")));
+    let focused = |css: &str| {
+        browser.execute(
+            "const e = document.querySelector(arguments[0]); e.focus();
+             const s = getComputedStyle(e);
+             return [document.activeElement === e, s.outlineStyle, s.outlineWidth, e.getBoundingClientRect().left >= 0]",
+            json!([css]),
+        )
+    };
+    assert_eq!(
+        focused(".skip-link"),
+        json!([true, "solid", "3px", true]),
+        "the focused skip link is on screen with an outline"
+    );
+    for css in [".site-nav a", ".case-meta a", ".table-scroll"] {
+        let state = focused(css);
+        assert_eq!(state[1], "solid", "{css}: focus outline {state}");
+    }
+}
