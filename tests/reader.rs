@@ -351,6 +351,12 @@ fn phone_width_never_scrolls_the_page_sideways() {
             json!([]),
         );
         assert_eq!(nav_rows, 1, "{page}: the navigation collapses into one row");
+        let wide_charts = browser.execute(
+            "return [...document.querySelectorAll('main svg')]
+               .filter(s => s.getBoundingClientRect().right > window.innerWidth + 0.5).length",
+            json!([]),
+        );
+        assert_eq!(wide_charts, 0, "{page}: charts scale down to the screen");
     }
 }
 
