@@ -293,6 +293,7 @@ fn every_page_has_language_landmarks_one_h1_and_captioned_tables() {
     let th = regex::Regex::new(r"<th\b[^>]*>").unwrap();
     let table = regex::Regex::new(r"(?s)<table\b[^>]*>\s*<caption>").unwrap();
     let input = regex::Regex::new(r#"<(input|select|textarea)\b([^>]*)>"#).unwrap();
+    let id_attribute = regex::Regex::new(r#"id="([^"]+)""#).unwrap();
     let mut problems = Vec::new();
     let pages = html_files(out.path());
     for path in &pages {
@@ -328,8 +329,7 @@ fn every_page_has_language_landmarks_one_h1_and_captioned_tables() {
             let before = &html[..field.get(0).unwrap().start()];
             let inside_label = before.rfind("<label") > before.rfind("</label>");
             let hidden = attributes.contains(r#"type="hidden""#);
-            let id_labelled = regex::Regex::new(r#"id="([^"]+)""#)
-                .unwrap()
+            let id_labelled = id_attribute
                 .captures(attributes)
                 .is_some_and(|id| html.contains(&format!(r#"for="{}""#, &id[1])));
             let labelled = attributes.contains("aria-label") || id_labelled || inside_label;
