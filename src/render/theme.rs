@@ -30,6 +30,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "macros.html",
     "page.html",
     "robots.txt",
+    "search.html",
     "sitemap.xml",
     "taxonomy_list.html",
     "taxonomy_term.html",
@@ -37,7 +38,13 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
 
 /// Static files of the built-in default theme, published under `static/`.
 pub const DEFAULT_STATIC: &[(&str, &[u8])] =
-    embed!("static", "favicon.svg", "style.css", "syntax.css");
+    embed!(
+    "static",
+    "favicon.svg",
+    "search.js",
+    "style.css",
+    "syntax.css"
+);
 
 /// A template's text and where it came from (for error messages).
 pub struct TemplateSource {
