@@ -76,6 +76,9 @@ mod tests {
         assert_eq!(encode(&[32]).len(), 2);
         assert_eq!(encode(&[1023]).len(), 2);
         assert_eq!(encode(&[1024]).len(), 3);
+        // The same values tests/search_js/vectors.js decodes.
+        assert_eq!(encode(&[1024]), "AA1");
+        assert_eq!(encode(&[54]), "W1");
     }
 
     #[test]
