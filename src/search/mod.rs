@@ -6,11 +6,14 @@
 //! `__casebookSearch.register(build, name, data)`. And a collection of 10,000 cases must not
 //! make a query download the whole index, so the index is split into shards:
 //!
-//! - `search/index-<build>.js`, the root: document count, shard count, field boosts are the
-//!   client's; names of facet values and which cases each display shard holds;
-//! - `search/p<k>-<build>.js`, postings: token → encoded list, the token's shard chosen by a
-//!   stable hash of the token (of its first two characters for words, so that every word
-//!   sharing a prefix lives in one shard and prefix matching needs one file);
+//! - `search/index-<build>.js`, the root: case count, shard counts, cases per display
+//!   shard, names of facet values (field boosts are the client's);
+//! - `search/p<k>-<build>.js`, postings: token → encoded (case, field, impact) list, the
+//!   token's shard chosen by a stable hash of the token (of its first two characters for
+//!   words, so that every word sharing a prefix lives in one shard and prefix matching needs
+//!   one file);
+//! - `search/q<k>-<build>.js`, the positions of the same entries, sharded the same way but
+//!   loaded only to check adjacency for queries of several tokens;
 //! - `search/f-<build>.js`, the region, department and tags of every case, for facet counts;
 //! - `search/d<k>-<build>.js`, what a result shows (title, URL, text for the snippet), loaded
 //!   only for the results on screen.
@@ -52,9 +55,9 @@ const MAX_IMPACT: f64 = 31.0;
 const SHARD_TARGET_BYTES: usize = 24 * 1024;
 const MAX_SHARDS: usize = 4096;
 /// Display data bytes aimed at per display shard.
-const DISPLAY_TARGET_BYTES: usize = 6 * 1024;
+const DISPLAY_TARGET_BYTES: usize = 4 * 1024;
 /// Characters of case text kept for snippets.
-const SNIPPET_TEXT_CHARS: usize = 4000;
+const SNIPPET_TEXT_CHARS: usize = 1500;
 /// Cases tokenised at once: bounds memory on large collections.
 const CHUNK: usize = 512;
 
@@ -71,58 +74,65 @@ pub fn build(site: &Site) -> SearchIndex {
     let lengths: Vec<[u32; 7]> = fields.par_iter().map(field_lengths).collect();
     let average = average_lengths(&lengths);
     let postings = postings(&fields, &lengths, &average);
-    let shard_count = shard_count(postings.values().map(|p| p.data.len() + 8).sum());
-    let mut shards: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); shard_count];
-    for (token, list) in &postings {
-        shards[shard_of(token, shard_count)].insert(token, &list.data);
-    }
-    let shard_json: Vec<String> = shards.iter().map(json).collect();
+    let impacts = shard_tokens(&postings, |p| &p.data);
+    let positions = shard_tokens(&postings, |p| &p.positions);
     let facets = Facets::new(cases);
-    let (display, starts) = display_shards(cases);
-    let mut hasher = Fnv64::new();
-    for part in shard_json.iter().chain(&display).chain([&facets.data]) {
-        hasher.write(part.as_bytes());
-        hasher.write(&[0]);
-    }
+    let (display, per_display) = display_shards(cases);
     let root = Root {
         docs: cases.len(),
-        shards: shard_count,
-        display: starts,
+        shards: impacts.len(),
+        position_shards: positions.len(),
+        display_shard_cases: per_display,
         regions: &facets.regions,
         departments: &facets.departments,
         tags: &facets.tags,
     };
     let root_json = json(&root);
-    hasher.write(root_json.as_bytes());
+    let mut parts: Vec<(String, String)> = Vec::new();
+    parts.extend(impacts.into_iter().enumerate().map(|(k, d)| (format!("p{k}"), d)));
+    parts.extend(positions.into_iter().enumerate().map(|(k, d)| (format!("q{k}"), d)));
+    parts.extend(display.into_iter().enumerate().map(|(k, d)| (format!("d{k}"), d)));
+    parts.push(("f".to_string(), json(&facets.data)));
+    let mut hasher = Fnv64::new();
+    for (name, data) in parts.iter().chain([&("root".to_string(), root_json.clone())]) {
+        hasher.write(name.as_bytes());
+        hasher.write(&[0]);
+        hasher.write(data.as_bytes());
+        hasher.write(&[0]);
+    }
     let build = format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff);
     let script = |name: &str, data: &str| {
         format!("__casebookSearch.register(\"{build}\",\"{name}\",{data});\n")
     };
-    let mut files = Vec::with_capacity(shard_count + display.len() + 2);
-    for (k, data) in shard_json.iter().enumerate() {
-        let name = format!("p{k}");
-        files.push(OutputFile::new(
-            format!("search/{name}-{build}.js"),
-            script(&name, data),
-        ));
-    }
-    for (k, data) in display.iter().enumerate() {
-        let name = format!("d{k}");
-        files.push(OutputFile::new(
-            format!("search/{name}-{build}.js"),
-            script(&name, data),
-        ));
-    }
-    files.push(OutputFile::new(
-        format!("search/f-{build}.js"),
-        script("f", &json(&facets.data)),
-    ));
+    let mut files: Vec<OutputFile> = parts
+        .iter()
+        .map(|(name, data)| {
+            OutputFile::new(format!("search/{name}-{build}.js"), script(name, data))
+        })
+        .collect();
     let root_path = format!("search/index-{build}.js");
     files.push(OutputFile::new(&root_path, script("root", &root_json)));
     SearchIndex {
         root: root_path,
         files,
     }
+}
+
+/// Groups tokens into shards by [`shard_of`], as JSON objects token → encoded data; the
+/// shard count follows from the total size. Tokens with no data are left out.
+fn shard_tokens(
+    postings: &BTreeMap<String, PostingList>,
+    data: impl Fn(&PostingList) -> &String,
+) -> Vec<String> {
+    let total = postings.iter().map(|(t, p)| t.len() + data(p).len() + 6).sum();
+    let count = shard_count(total);
+    let mut shards: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); count];
+    for (token, list) in postings {
+        if !data(list).is_empty() {
+            shards[shard_of(token, count)].insert(token, data(list));
+        }
+    }
+    shards.iter().map(json).collect()
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -133,9 +143,11 @@ fn json<T: Serialize + ?Sized>(value: &T) -> String {
 #[derive(Serialize)]
 struct Root<'a> {
     docs: usize,
+    /// Number of postings shards (`p<k>`) and of position shards (`q<k>`).
     shards: usize,
-    /// First case of each display shard.
-    display: Vec<usize>,
+    position_shards: usize,
+    /// Cases per display shard: case `i` is in `d<i / n>`.
+    display_shard_cases: usize,
     regions: &'a [String],
     departments: &'a [String],
     tags: &'a [String],
@@ -174,11 +186,15 @@ pub fn has_positions(token: &str) -> bool {
 }
 
 /// One token's postings, encoded as the client reads them: for each (case, field) in order,
-/// `(case delta) * 8 + field`, the quantised impact, then (for positional tokens) the count
-/// of positions and the position deltas.
+/// `(case delta) * 8 + field` and the quantised impact in `data`; for positional tokens, the
+/// count of positions and the position deltas of the same entries in `positions`.
+///
+/// Positions live in their own shards (`q<k>`): a one-token query never needs them, and a
+/// longer one loads them only for its rarest tokens.
 #[derive(Default)]
 struct PostingList {
     data: String,
+    positions: String,
     last_doc: u32,
 }
 
@@ -224,10 +240,10 @@ impl PostingList {
         if !positional {
             return;
         }
-        encode::push(&mut self.data, occ.positions.len() as u32);
+        encode::push(&mut self.positions, occ.positions.len() as u32);
         let mut last = 0;
         for &p in &occ.positions {
-            encode::push(&mut self.data, p - last);
+            encode::push(&mut self.positions, p - last);
             last = p;
         }
     }
@@ -342,40 +358,33 @@ impl Facets {
 #[derive(Serialize)]
 struct Display<'a>(&'a str, &'a str, &'a str, &'a str, String);
 
-/// Display data in shards of consecutive cases, each about [`DISPLAY_TARGET_BYTES`]; returns
-/// the shards' JSON and the first case of each.
-fn display_shards(cases: &[Case]) -> (Vec<String>, Vec<usize>) {
-    let mut shards = Vec::new();
-    let mut starts = Vec::new();
-    let mut current: Vec<String> = Vec::new();
-    let mut bytes = 0;
-    for (i, case) in cases.iter().enumerate() {
-        if current.is_empty() {
-            starts.push(i);
-        }
-        let text: String = format!("{}\n{}", case.summary, case.rendered.text)
-            .chars()
-            .take(SNIPPET_TEXT_CHARS)
-            .collect();
-        let entry = json(&Display(
-            &case.url,
-            &case.title,
-            &case.region,
-            &case.department,
-            text,
-        ));
-        bytes += entry.len();
-        current.push(entry);
-        if bytes >= DISPLAY_TARGET_BYTES {
-            shards.push(format!("[{}]", current.join(",")));
-            current.clear();
-            bytes = 0;
-        }
-    }
-    if !current.is_empty() {
-        shards.push(format!("[{}]", current.join(",")));
-    }
-    (shards, starts)
+/// Display data in shards of a fixed number of consecutive cases, chosen so that a shard
+/// is about [`DISPLAY_TARGET_BYTES`]; returns the shards' JSON and the cases per shard.
+fn display_shards(cases: &[Case]) -> (Vec<String>, usize) {
+    let entries: Vec<String> = cases
+        .par_iter()
+        .map(|case| {
+            let text: String = format!("{}\n{}", case.summary, case.rendered.text)
+                .chars()
+                .take(SNIPPET_TEXT_CHARS)
+                .collect();
+            json(&Display(
+                &case.url,
+                &case.title,
+                &case.region,
+                &case.department,
+                text,
+            ))
+        })
+        .collect();
+    let total: usize = entries.iter().map(String::len).sum();
+    let average = total / entries.len().max(1);
+    let per_shard = (DISPLAY_TARGET_BYTES / average.max(1)).max(1);
+    let shards = entries
+        .chunks(per_shard)
+        .map(|chunk| format!("[{}]", chunk.join(",")))
+        .collect();
+    (shards, per_shard)
 }
 
 #[cfg(test)]

@@ -40,15 +40,11 @@ fn postings_round_trip() {
     list.push(3, &occurrences(6, &[4, 40, 41]), 1.0, true);
     list.push(1000, &occurrences(5, &[7]), 1.0, true);
     let n = encode::decode(&list.data).unwrap();
-    // case 3, field 0: impact, 1 position at 0
-    assert_eq!(n[0], 3 * 8);
-    assert_eq!(&n[2..4], &[1, 0]);
-    // same case, field 6: delta 0; 3 positions as deltas
-    assert_eq!(n[4], 6);
-    assert_eq!(&n[6..10], &[3, 4, 36, 1]);
-    // case 1000, field 5
-    assert_eq!(n[10], (1000 - 3) * 8 + 5);
-    assert_eq!(&n[12..], &[1, 7]);
+    assert_eq!(n.len(), 6, "(case delta * 8 + field, impact) per entry");
+    assert_eq!((n[0], n[2], n[4]), (3 * 8, 6, (1000 - 3) * 8 + 5));
+    let p = encode::decode(&list.positions).unwrap();
+    // count, then deltas, per entry in the same order
+    assert_eq!(p, [1, 0, 3, 4, 36, 1, 1, 7]);
 }
 
 #[test]
@@ -59,6 +55,7 @@ fn unigram_postings_carry_no_positions() {
     let n = encode::decode(&list.data).unwrap();
     assert_eq!(n.len(), 4);
     assert_eq!((n[0], n[2]), (2 * 8 + 6, 2 * 8));
+    assert!(list.positions.is_empty());
 }
 
 fn impact(tf: usize, norm: f64) -> u32 {

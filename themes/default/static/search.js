@@ -103,24 +103,29 @@
   var BOOST = [10, 6, 4, 4, 3, 2, 1];
   var K1 = 1.2, MAX_IMPACT = 31, PREFIX_WEIGHT = 0.8, PREFIX_LIMIT = 64;
 
-  /* One token's postings: Map doc -> {score: weighted impacts, pos: {field: [positions]}}. */
-  function decodePostings(token, data) {
-    var n = decode(data), positional = hasPositions(token);
-    var docs = new Map(), doc = 0, i = 0;
-    while (i < n.length) {
+  /* One token's postings: {docs: Map doc -> weighted impacts, order: [[doc, field], …]}. */
+  function decodePostings(data) {
+    var n = decode(data), docs = new Map(), order = [], doc = 0;
+    for (var i = 0; i < n.length; i += 2) {
       doc += Math.floor(n[i] / 8);
-      var field = n[i] % 8, impact = n[i + 1];
-      i += 2;
-      var entry = docs.get(doc);
-      if (!entry) { entry = { score: 0, pos: {} }; docs.set(doc, entry); }
-      entry.score += BOOST[field] * impact / MAX_IMPACT * (K1 + 1);
-      if (positional) {
-        var count = n[i++], list = [], p = 0;
-        for (var k = 0; k < count; k++) { p += n[i++]; list.push(p); }
-        entry.pos[field] = list;
-      }
+      var field = n[i] % 8;
+      docs.set(doc, (docs.get(doc) || 0) + BOOST[field] * n[i + 1] / MAX_IMPACT * (K1 + 1));
+      order.push([doc, field]);
     }
-    return docs;
+    return { docs: docs, order: order };
+  }
+
+  /* Positions of a token, aligned with its postings' order: Map doc -> {field: [positions]}. */
+  function decodePositions(postings, data) {
+    var n = decode(data), out = new Map(), i = 0;
+    postings.order.forEach(function (entry) {
+      var count = n[i++], list = [], p = 0;
+      for (var k = 0; k < count; k++) { p += n[i++]; list.push(p); }
+      var fields = out.get(entry[0]);
+      if (!fields) { fields = {}; out.set(entry[0], fields); }
+      fields[entry[1]] = list;
+    });
+    return out;
   }
 
   function idf(total, df) {
@@ -204,20 +209,19 @@
     });
   }
 
-  function postingsOf(token) {
-    var root = state.data.root;
-    var shard = "p" + (fnv1a(shardKey(token)) % root.shards);
-    return loadPart(shard).then(function (data) {
-      return { shard: shard, data: data };
-    });
+  /* The shard (`p` postings or `q` positions) that holds `token`. */
+  function shardOf(kind, token) {
+    var root = state.data.root, count = kind === "p" ? root.shards : root.position_shards;
+    return loadPart(kind + (fnv1a(shardKey(token)) % count));
   }
 
-  function decoded(token, data) {
-    if (!state.postings[token]) state.postings[token] = decodePostings(token, data[token]);
-    return state.postings[token];
+  function cached(kind, token, make) {
+    var key = kind + ":" + token;
+    if (!state.postings[key]) state.postings[key] = make();
+    return state.postings[key];
   }
 
-  /* A term's matches: Map doc -> {score, pos: {field: positions}} over its expansions. */
+  /* A term's matches: {docs: Map doc -> score, tokens: [its expansions], df}. */
   function termMatches(term, data, total) {
     var tokens = [];
     if (data[term.token] !== undefined) tokens.push(term.token);
@@ -226,45 +230,74 @@
         if (t !== term.token && t.indexOf(term.token) === 0 && tokens.length < PREFIX_LIMIT) tokens.push(t);
       });
     }
-    var matches = new Map();
+    var docs = new Map(), df = 0, idfs = {};
     tokens.forEach(function (t) {
-      var postings = decoded(t, data), weight = idf(total, postings.size) *
-        (t === term.token ? 1 : PREFIX_WEIGHT);
-      postings.forEach(function (entry, doc) {
-        var m = matches.get(doc);
-        if (!m) { m = { score: 0, pos: {}, idf: 0 }; matches.set(doc, m); }
-        m.score = Math.max(m.score, entry.score * weight);
-        m.idf = Math.max(m.idf, weight);
-        Object.keys(entry.pos).forEach(function (f) {
-          m.pos[f] = (m.pos[f] || []).concat(entry.pos[f]);
-        });
+      var postings = cached("p", t, function () { return decodePostings(data[t]); });
+      var weight = idf(total, postings.docs.size) * (t === term.token ? 1 : PREFIX_WEIGHT);
+      df += postings.docs.size;
+      idfs[t] = weight;
+      postings.docs.forEach(function (score, doc) {
+        docs.set(doc, Math.max(docs.get(doc) || 0, score * weight));
       });
     });
-    return matches;
+    return { term: term, docs: docs, tokens: tokens, df: df, idf: Math.max.apply(null, [0].concat(tokens.map(function (t) { return idfs[t]; }))) };
   }
 
-  /* Bonus when the query's positional tokens sit at their query offsets in one field. */
-  function adjacencyBonus(doc, terms, matches) {
-    var items = [];
-    terms.forEach(function (term, i) {
-      if (!hasPositions(term.token)) return;
-      term.offsets.forEach(function (o) { items.push({ m: matches[i].get(doc), offset: o }); });
+  /* Which terms' positions are checked for adjacency: the two rarest positional ones (their
+   * positions are the smallest to load; two adjacent rare tokens are strong evidence). */
+  function adjacencyTerms(matches) {
+    var positional = matches.filter(function (m) { return hasPositions(m.term.token) && m.tokens.length; });
+    if (positional.length < 2) return [];
+    return positional.slice().sort(function (a, b) { return a.df - b.df; }).slice(0, 2);
+  }
+
+  /* Positions of a term in a case, per field: the union over its expansions. */
+  function termPositions(m, doc) {
+    var out = {};
+    m.positions.forEach(function (byDoc) {
+      var fields = byDoc.get(doc);
+      if (!fields) return;
+      Object.keys(fields).forEach(function (f) { out[f] = (out[f] || []).concat(fields[f]); });
     });
-    if (items.length < 2) return 0;
-    items.sort(function (a, b) { return a.offset - b.offset; });
-    var idfSum = 0;
-    items.forEach(function (it) { idfSum += it.m.idf; });
-    var best = 0;
-    for (var f = 0; f < BOOST.length; f++) {
-      var first = items[0].m.pos[f];
-      if (!first || BOOST[f] <= best) continue;
-      var sets = items.map(function (it) { return new Set(it.m.pos[f] || []); });
-      var found = first.some(function (p) {
-        return items.every(function (it, k) { return sets[k].has(p + it.offset - items[0].offset); });
+    return out;
+  }
+
+  /* Bonus for each candidate whose chosen terms sit at their query offsets in one field:
+   * the field's boost times the terms' idf. Returns a Promise of Map doc -> bonus. */
+  function adjacency(matches, candidates) {
+    var chosen = adjacencyTerms(matches), bonus = new Map();
+    if (!chosen.length || !candidates.length) return Promise.resolve(bonus);
+    var loads = [];
+    chosen.forEach(function (m) {
+      m.tokens.forEach(function (t) {
+        loads.push(shardOf("q", t).then(function (data) {
+          var postings = state.postings["p:" + t];
+          return cached("q", t, function () { return decodePositions(postings, data[t] || ""); });
+        }));
       });
-      if (found) best = BOOST[f];
-    }
-    return best * idfSum;
+    });
+    return Promise.all(loads).then(function (lists) {
+      var k = 0;
+      chosen.forEach(function (m) { m.positions = lists.slice(k, k + m.tokens.length); k += m.tokens.length; });
+      var idfSum = chosen[0].idf + chosen[1].idf;
+      var pairs = [];
+      chosen[0].term.offsets.forEach(function (a) {
+        chosen[1].term.offsets.forEach(function (b) { pairs.push(b - a); });
+      });
+      candidates.forEach(function (doc) {
+        var first = termPositions(chosen[0], doc), second = termPositions(chosen[1], doc), best = 0;
+        Object.keys(first).forEach(function (f) {
+          if (!second[f] || BOOST[f] <= best) return;
+          var at = new Set(second[f]);
+          var found = first[f].some(function (p) {
+            return pairs.some(function (d) { return at.has(p + d); });
+          });
+          if (found) best = BOOST[f];
+        });
+        if (best) bonus.set(doc, best * idfSum);
+      });
+      return bonus;
+    });
   }
 
   var FACETS = ["region", "department", "tag"];
@@ -296,38 +329,49 @@
     return out;
   }
 
-  /* Ranked matches of `query`: {hits: [{doc, score}], facets}. Every term must match. */
-  function run(query, filters) {
+  function hasFilters(filters) {
+    return FACETS.some(function (k) { return filters[k] !== undefined && filters[k] !== null && filters[k] !== ""; });
+  }
+
+  /* Ranked matches of `query`: {hits: [{doc, score}], facets, terms}. Every term must match.
+   * Facet data is loaded only when filtering or when facet counts are asked for. */
+  function run(query, filters, wantFacets) {
     var terms = queryTerms(query);
+    filters = filters || {};
+    var needFacets = wantFacets || hasFilters(filters);
     if (!terms.length) return loadRoot().then(function () { return { hits: [], facets: null, terms: terms }; });
-    return loadRoot().then(function (root) {
-      return Promise.all([loadFacets()].concat(terms.map(function (t) { return postingsOf(t.token); })));
+    var matches;
+    return loadRoot().then(function () {
+      return Promise.all([needFacets ? loadFacets() : null].concat(terms.map(function (t) { return shardOf("p", t.token); })));
     }).then(function (loaded) {
       var total = state.data.root.docs;
-      var matches = terms.map(function (term, i) { return termMatches(term, loaded[i + 1].data, total); });
-      var smallest = matches.reduce(function (a, b) { return a.size <= b.size ? a : b; });
-      var all = [], hits = [];
-      smallest.forEach(function (_, doc) {
-        if (!matches.every(function (m) { return m.has(doc); })) return;
-        all.push(doc);
-        if (!matchesFilters(state.facets.docs[doc], filters || {})) return;
-        var score = 0;
-        matches.forEach(function (m) { score += m.get(doc).score; });
-        score += adjacencyBonus(doc, terms, matches);
-        hits.push({ doc: doc, score: Math.round(score * 1000) / 1000 });
+      matches = terms.map(function (term, i) { return termMatches(term, loaded[i + 1], total); });
+      var smallest = matches.reduce(function (a, b) { return a.docs.size <= b.docs.size ? a : b; });
+      var candidates = [];
+      smallest.docs.forEach(function (_, doc) {
+        if (!matches.every(function (m) { return m.docs.has(doc); })) return;
+        if (needFacets && !matchesFilters(state.facets.docs[doc], filters)) return;
+        candidates.push(doc);
       });
-      hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
-      return { hits: hits, facets: facetCounts(hits.map(function (h) { return h.doc; })), terms: terms };
+      return adjacency(matches, candidates).then(function (bonus) {
+        var hits = candidates.map(function (doc) {
+          var score = bonus.get(doc) || 0;
+          matches.forEach(function (m) { score += m.docs.get(doc); });
+          return { doc: doc, score: Math.round(score * 1000) / 1000 };
+        });
+        hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+        return {
+          hits: hits,
+          facets: needFacets ? facetCounts(candidates) : null,
+          terms: terms
+        };
+      });
     });
   }
 
   function display(doc) {
-    var starts = state.data.root.display, lo = 0, hi = starts.length - 1;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= doc) lo = mid; else hi = mid - 1;
-    }
-    return loadPart("d" + lo).then(function (data) { return data[doc - starts[lo]]; });
+    var per = state.data.root.display_shard_cases, shard = Math.floor(doc / per);
+    return loadPart("d" + shard).then(function (data) { return data[doc - shard * per]; });
   }
 
   /* ---- snippets ---- */
@@ -380,7 +424,7 @@
   function results(query, options) {
     options = options || {};
     var limit = options.limit === undefined ? 10 : options.limit, offset = options.offset || 0;
-    return run(query, options.filters).then(function (found) {
+    return run(query, options.filters, options.facets).then(function (found) {
       var page = found.hits.slice(offset, offset + limit);
       return Promise.all(page.map(function (h) { return display(h.doc); })).then(function (shown) {
         return {
@@ -510,7 +554,7 @@
 
     function show(offset) {
       var mine = ++generation, query = input.value;
-      return results(query, { limit: PAGE, offset: offset, filters: filters }).then(function (r) {
+      return results(query, { limit: PAGE, offset: offset, filters: filters, facets: true }).then(function (r) {
         if (mine !== generation) return;
         if (offset === 0) { list.textContent = ""; shown = 0; }
         r.results.forEach(function (x) { list.appendChild(renderResult(x, shown++)); });
