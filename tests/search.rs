@@ -228,6 +228,10 @@ fn check_search_page(browser: &Browser, base: &str) {
     browser.goto(&format!("{base}/search.html?q=permit"));
     wait_state(browser, "results");
     let lakeside = "#search-facets button[data-facet='region'][data-value='Lakeside']";
+    browser.wait_for(
+        &format!("return document.querySelector(\"{lakeside}\")"),
+        "facet counts",
+    );
     assert_eq!(browser.text(lakeside), "Lakeside (1)");
     assert_eq!(
         browser.text("#search-facets button[data-facet='tag'][data-value='one-window']"),

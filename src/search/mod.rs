@@ -52,12 +52,15 @@ const B: f64 = 0.75;
 /// Largest quantised term-frequency impact (fits one encoded digit).
 const MAX_IMPACT: f64 = 31.0;
 /// Postings bytes aimed at per shard; the shard count follows from the total.
-const SHARD_TARGET_BYTES: usize = 24 * 1024;
-const MAX_SHARDS: usize = 4096;
+const SHARD_TARGET_BYTES: usize = 8 * 1024;
+const MAX_SHARDS: usize = 8192;
 /// Display data bytes aimed at per display shard.
 const DISPLAY_TARGET_BYTES: usize = 4 * 1024;
 /// Characters of case text kept for snippets.
 const SNIPPET_TEXT_CHARS: usize = 1500;
+/// Positions kept per token, case and field: the first few. Adjacency is then found among
+/// the first occurrences of each token; it keeps the position shards of common tokens small.
+const MAX_POSITIONS: usize = 6;
 /// Cases tokenised at once: bounds memory on large collections.
 const CHUNK: usize = 512;
 
@@ -240,9 +243,10 @@ impl PostingList {
         if !positional {
             return;
         }
-        encode::push(&mut self.positions, occ.positions.len() as u32);
+        let kept = &occ.positions[..occ.positions.len().min(MAX_POSITIONS)];
+        encode::push(&mut self.positions, kept.len() as u32);
         let mut last = 0;
-        for &p in &occ.positions {
+        for &p in kept {
             encode::push(&mut self.positions, p - last);
             last = p;
         }

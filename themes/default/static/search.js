@@ -102,6 +102,7 @@
   /* Boosts of title, tags, region, department, metric names, summary, body (FIELDS in Rust). */
   var BOOST = [10, 6, 4, 4, 3, 2, 1];
   var K1 = 1.2, MAX_IMPACT = 31, PREFIX_WEIGHT = 0.8, PREFIX_LIMIT = 64;
+  var COMMON_CHECK_MIN_DOCS = 2000, COMMON_SHARE = 0.5;
 
   /* One token's postings: {docs: Map doc -> weighted impacts, order: [[doc, field], …]}. */
   function decodePostings(data) {
@@ -248,7 +249,12 @@
   function adjacencyTerms(matches) {
     var positional = matches.filter(function (m) { return hasPositions(m.term.token) && m.tokens.length; });
     if (positional.length < 2) return [];
-    return positional.slice().sort(function (a, b) { return a.df - b.df; }).slice(0, 2);
+    var chosen = positional.slice().sort(function (a, b) { return a.df - b.df; }).slice(0, 2);
+    /* When even the rarer token is in most cases of a large collection, its positions are
+     * the largest lists of the index and tell little apart: rank by BM25 alone. */
+    var total = state.data.root.docs;
+    if (total > COMMON_CHECK_MIN_DOCS && chosen[0].df > total * COMMON_SHARE) return [];
+    return chosen;
   }
 
   /* Positions of a term in a case, per field: the union over its expansions. */
@@ -482,7 +488,7 @@
     var status = document.getElementById("search-status"), facetBox = document.getElementById("search-facets");
     var more = document.getElementById("search-more"), form = input.form;
     var params = new URLSearchParams(location.search), filters = {}, shown = 0, generation = 0, timer = null;
-    var PAGE = 20;
+    var PAGE = 10;
     FACETS.forEach(function (k) { if (params.get(k)) filters[k] = params.get(k); });
     input.value = params.get("q") || "";
     var header = document.getElementById("search-box");
@@ -554,12 +560,17 @@
 
     function show(offset) {
       var mine = ++generation, query = input.value;
-      return results(query, { limit: PAGE, offset: offset, filters: filters, facets: true }).then(function (r) {
+      /* Results first; the facet counts (one more file on large sites) follow. */
+      return results(query, { limit: PAGE, offset: offset, filters: filters }).then(function (r) {
         if (mine !== generation) return;
         if (offset === 0) { list.textContent = ""; shown = 0; }
         r.results.forEach(function (x) { list.appendChild(renderResult(x, shown++)); });
         more.hidden = shown >= r.total;
-        renderFacets(query.trim() ? r.facets : null);
+        if (offset === 0 && query.trim() && (r.total || hasFilters(filters))) {
+          run(query, filters, true).then(function (f) { if (mine === generation) renderFacets(f.facets); });
+        } else if (offset === 0) {
+          renderFacets(null);
+        }
         app.setAttribute("data-state", r.total ? "results" : (query.trim() ? "empty" : "idle"));
         status.textContent = !query.trim() ? "" : r.total
           ? app.getAttribute("data-count").replace("{n}", String(r.total))
