@@ -195,12 +195,11 @@ fn urls_of(results: &[Value]) -> Vec<&str> {
 
 fn check_search_page(browser: &Browser, base: &str) {
     // Results for the query in the URL, in the expected order, adjacency first.
-    browser.goto(&format!("{base}/search.html?q=%E5%B9%B6%E8%81%94%E5%AE%A1%E6%89%B9"));
+    browser.goto(&format!(
+        "{base}/search.html?q=%E5%B9%B6%E8%81%94%E5%AE%A1%E6%89%B9"
+    ));
     wait_state(browser, "results");
-    assert_eq!(
-        result_urls(browser),
-        ["cases/002.html", "cases/001.html"]
-    );
+    assert_eq!(result_urls(browser), ["cases/002.html", "cases/001.html"]);
     let snippet = browser.text("#search-results li:first-child .search-snippet");
     assert!(snippet.contains("并联审批"), "{snippet}");
     let marked = browser.execute(
@@ -220,7 +219,11 @@ fn check_search_page(browser: &Browser, base: &str) {
     assert_eq!(first["department"], "Riverside Housing Bureau");
     assert!(first["score"].as_f64().unwrap() > 0.0);
     assert!(first["snippet"].as_str().unwrap().contains("window"));
-    let filtered = api(browser, "permit", json!({"filters": {"region": "Lakeside"}}));
+    let filtered = api(
+        browser,
+        "permit",
+        json!({"filters": {"region": "Lakeside"}}),
+    );
     assert_eq!(urls_of(&filtered), ["cases/004.html"]);
     assert_eq!(api(browser, "one", json!({"limit": 1})).len(), 1);
 
@@ -250,7 +253,11 @@ fn check_search_page(browser: &Browser, base: &str) {
     );
     browser.goto(&browser.current_url());
     wait_state(browser, "results");
-    assert_eq!(result_urls(browser), ["cases/004.html"], "reopened link keeps the filter");
+    assert_eq!(
+        result_urls(browser),
+        ["cases/004.html"],
+        "reopened link keeps the filter"
+    );
 
     // No results.
     browser.goto(&format!("{base}/search.html?q=zzzqqq"));
@@ -341,7 +348,10 @@ fn without_javascript_the_search_page_links_to_the_indexes() {
         .and_then(|s| s.split("</noscript>").next())
         .expect("search.html has a <noscript> block");
     assert!(noscript.contains("href=\"tags/index.html\""), "{noscript}");
-    assert!(noscript.contains("href=\"regions/index.html\""), "{noscript}");
+    assert!(
+        noscript.contains("href=\"regions/index.html\""),
+        "{noscript}"
+    );
     let case = read(out.path().join("cases/003.html"));
     assert!(case.contains("<form class=\"search\" role=\"search\" action=\"../search.html\">"));
     assert!(case.contains("name=\"q\""));

@@ -37,8 +37,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
 );
 
 /// Static files of the built-in default theme, published under `static/`.
-pub const DEFAULT_STATIC: &[(&str, &[u8])] =
-    embed!(
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed!(
     "static",
     "favicon.svg",
     "search.js",

@@ -92,12 +92,30 @@ pub fn build(site: &Site) -> SearchIndex {
     };
     let root_json = json(&root);
     let mut parts: Vec<(String, String)> = Vec::new();
-    parts.extend(impacts.into_iter().enumerate().map(|(k, d)| (format!("p{k}"), d)));
-    parts.extend(positions.into_iter().enumerate().map(|(k, d)| (format!("q{k}"), d)));
-    parts.extend(display.into_iter().enumerate().map(|(k, d)| (format!("d{k}"), d)));
+    parts.extend(
+        impacts
+            .into_iter()
+            .enumerate()
+            .map(|(k, d)| (format!("p{k}"), d)),
+    );
+    parts.extend(
+        positions
+            .into_iter()
+            .enumerate()
+            .map(|(k, d)| (format!("q{k}"), d)),
+    );
+    parts.extend(
+        display
+            .into_iter()
+            .enumerate()
+            .map(|(k, d)| (format!("d{k}"), d)),
+    );
     parts.push(("f".to_string(), json(&facets.data)));
     let mut hasher = Fnv64::new();
-    for (name, data) in parts.iter().chain([&("root".to_string(), root_json.clone())]) {
+    for (name, data) in parts
+        .iter()
+        .chain([&("root".to_string(), root_json.clone())])
+    {
         hasher.write(name.as_bytes());
         hasher.write(&[0]);
         hasher.write(data.as_bytes());
@@ -127,7 +145,10 @@ fn shard_tokens(
     postings: &BTreeMap<String, PostingList>,
     data: impl Fn(&PostingList) -> &String,
 ) -> Vec<String> {
-    let total = postings.iter().map(|(t, p)| t.len() + data(p).len() + 6).sum();
+    let total = postings
+        .iter()
+        .map(|(t, p)| t.len() + data(p).len() + 6)
+        .sum();
     let count = shard_count(total);
     let mut shards: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); count];
     for (token, list) in postings {
@@ -222,8 +243,8 @@ fn postings(
                 let positional = has_positions(&token);
                 let list = lists.entry(token).or_default();
                 for occ in occurrences {
-                    let norm = f64::from(lengths[id][occ.field as usize])
-                        / average[occ.field as usize];
+                    let norm =
+                        f64::from(lengths[id][occ.field as usize]) / average[occ.field as usize];
                     list.push(id as u32, &occ, norm, positional);
                 }
             }
@@ -236,7 +257,9 @@ impl PostingList {
     fn push(&mut self, doc: u32, occ: &Occurrences, norm: f64, positional: bool) {
         let tf = occ.positions.len() as f64;
         let weight = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * norm));
-        let impact = (weight / (K1 + 1.0) * MAX_IMPACT).round().clamp(1.0, MAX_IMPACT) as u32;
+        let impact = (weight / (K1 + 1.0) * MAX_IMPACT)
+            .round()
+            .clamp(1.0, MAX_IMPACT) as u32;
         encode::push(&mut self.data, (doc - self.last_doc) * 8 + occ.field);
         encode::push(&mut self.data, impact);
         self.last_doc = doc;
@@ -271,7 +294,9 @@ fn doc_occurrences(fields: &[String; 7]) -> BTreeMap<String, Vec<Occurrences>> {
 }
 
 fn shard_count(total_bytes: usize) -> usize {
-    total_bytes.div_ceil(SHARD_TARGET_BYTES).clamp(1, MAX_SHARDS)
+    total_bytes
+        .div_ceil(SHARD_TARGET_BYTES)
+        .clamp(1, MAX_SHARDS)
 }
 
 /// What a token's shard is chosen by: a CJK token itself; a word's first two characters.
@@ -327,9 +352,8 @@ struct Facets {
 
 impl Facets {
     fn new(cases: &[Case]) -> Facets {
-        let sorted = |values: BTreeSet<&String>| -> Vec<String> {
-            values.into_iter().cloned().collect()
-        };
+        let sorted =
+            |values: BTreeSet<&String>| -> Vec<String> { values.into_iter().cloned().collect() };
         let regions = sorted(cases.iter().map(|c| &c.region).collect());
         let departments = sorted(cases.iter().map(|c| &c.department).collect());
         let tags = sorted(cases.iter().flat_map(|c| &c.tags).collect());

@@ -157,7 +157,10 @@ mod tests {
 
     #[test]
     fn full_width_and_case_are_normalised() {
-        assert_eq!(texts("ＣＭＡ认证", Mode::Query), texts("cma认证", Mode::Query));
+        assert_eq!(
+            texts("ＣＭＡ认证", Mode::Query),
+            texts("cma认证", Mode::Query)
+        );
         assert_eq!(texts("Ｈｅｌｌｏ", Mode::Query), pairs(&[("hello", 0)]));
     }
 
