@@ -3,10 +3,14 @@
 //! Rendering does no file I/O: it turns the [`Site`] into [`OutputFile`]s that
 //! [`crate::output`] writes. Case pages, the largest share, render in parallel.
 
+pub mod chart;
 pub mod context;
+pub mod exports;
 pub mod highlight;
 pub mod i18n;
 pub mod markdown;
+pub mod metrics_page;
+pub mod print;
 pub mod theme;
 
 use rayon::prelude::*;
@@ -147,18 +151,22 @@ pub fn render_site(
     );
     let mut info = site_info(site, t);
     info.search_index = Some(search.root.clone());
+    let rows = metrics_page::row_views(site, &summaries);
     let r = Renderer {
         site,
         templates,
         t,
         info: &info,
         summaries: &summaries,
+        rows: &rows,
     };
     let mut results: Vec<Result<OutputFile, Diagnostic>> = (0..site.content.cases.len())
         .into_par_iter()
         .map(|i| r.case_page(i))
         .collect();
     results.push(r.index_page());
+    results.push(r.print_page());
+    results.push(r.metrics_page());
     for taxonomy in &site.taxonomies {
         results.push(r.taxonomy_list(taxonomy));
         results.extend(
@@ -175,6 +183,10 @@ pub fn render_site(
     results.push(r.feed("atom.xml"));
     results.push(r.feed("sitemap.xml"));
     results.push(r.feed("robots.txt"));
+    match exports::files(site) {
+        Ok(exported) => results.extend(exported.into_iter().map(Ok)),
+        Err(d) => results.push(Err(d)),
+    }
     let mut problems = Diagnostics::new();
     let mut files = Vec::with_capacity(results.len() + theme.statics.len());
     for result in results {
@@ -301,6 +313,8 @@ struct Renderer<'a> {
     t: &'static Strings,
     info: &'a SiteInfo,
     summaries: &'a [CaseSummary<'a>],
+    /// Every metric row of the collection, for the metrics page and term pages.
+    rows: &'a [metrics_page::MetricRowView<'a>],
 }
 
 impl<'a> Renderer<'a> {
@@ -332,6 +346,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(crate::site::metrics::MetricView::new)
                 .collect(),
+            chart: self.case_chart(i),
             content: &case.rendered.html,
             toc: &case.rendered.toc,
             previous: i.checked_sub(1).map(link),
@@ -353,6 +368,15 @@ impl<'a> Renderer<'a> {
             cases: self.summaries.iter().collect(),
         };
         self.page("index.html", "index.html", &page)
+    }
+
+    /// `print.html`: every case in id order, in full.
+    fn print_page(&self) -> Result<OutputFile, Diagnostic> {
+        let page = print::PrintPage {
+            common: self.common("print.html"),
+            cases: print::print_cases(&self.site.content.cases, self.summaries),
+        };
+        self.page("print.html", "print.html", &page)
     }
 
     fn taxonomy_list(
@@ -390,6 +414,11 @@ impl<'a> Renderer<'a> {
             taxonomy_title: taxonomy_title(self.t, kind),
             term: &term.name,
             cases: term.cases.iter().map(|&i| &self.summaries[i]).collect(),
+            metric_rows: term
+                .cases
+                .iter()
+                .flat_map(|&i| &self.rows[self.site.metrics.case_rows[i].clone()])
+                .collect(),
         };
         self.page("taxonomy_term.html", &term.url, &page)
     }
@@ -457,7 +486,9 @@ impl<'a> Renderer<'a> {
             .first()
             .map(|e| e.updated.clone())
             .unwrap_or_else(|| stamp(None));
-        let mut urls: Vec<String> = std::iter::once("index.html".to_string())
+        let mut urls: Vec<String> = ["index.html", metrics_page::METRICS_URL]
+            .into_iter()
+            .map(str::to_string)
             .chain(self.site.content.cases.iter().map(|c| c.url.clone()))
             .chain(self.site.taxonomies.iter().flat_map(|t| {
                 std::iter::once(format!("{}/index.html", t.kind.key()))

@@ -28,7 +28,9 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "case.html",
     "index.html",
     "macros.html",
+    "metrics.html",
     "page.html",
+    "print.html",
     "robots.txt",
     "search.html",
     "sitemap.xml",
@@ -40,6 +42,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
 pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed!(
     "static",
     "favicon.svg",
+    "metrics.js",
     "search.js",
     "style.css",
     "syntax.css"
