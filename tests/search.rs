@@ -91,9 +91,27 @@ fn ranking_in_node_matches_the_expected_order() {
         };
         assert_eq!(&urls, expected, "query {query:?}");
     }
-    let filtered = node_search(out.path(), "permit", json!({"region": "Lakeside"}));
-    if let Some(urls) = filtered {
-        assert_eq!(urls, ["cases/004.html"]);
+    let filters: &[(Value, &[&str])] = &[
+        (json!({"region": "Lakeside"}), &["cases/004.html"]),
+        (
+            json!({"tag": "one-window"}),
+            &["cases/003.html", "cases/004.html"],
+        ),
+        (json!({"tag": "tax"}), &["cases/004.html"]),
+        (
+            json!({"department": "Riverside Housing Bureau"}),
+            &["cases/003.html"],
+        ),
+        (json!({"region": "Riverside", "tag": "tax"}), &[]),
+        (
+            json!({"region": ["Riverside", "Lakeside"]}),
+            &["cases/003.html", "cases/004.html"],
+        ),
+    ];
+    for (filter, expected) in filters {
+        if let Some(urls) = node_search(out.path(), "permit", filter.clone()) {
+            assert_eq!(&urls, expected, "filter {filter}");
+        }
     }
 }
 
@@ -172,7 +190,8 @@ fn result_urls(browser: &Browser) -> Vec<String> {
 fn wait_state(browser: &Browser, state: &str) {
     browser.wait_for(
         &format!(
-            "return document.getElementById('search-app').getAttribute('data-state') === '{state}'"
+            "const app = document.getElementById('search-app');\
+             return !!app && app.getAttribute('data-state') === '{state}'"
         ),
         &format!("search state {state}"),
     );
@@ -258,6 +277,22 @@ fn check_search_page(browser: &Browser, base: &str) {
         ["cases/004.html"],
         "reopened link keeps the filter"
     );
+
+    // Filters that leave nothing stay on screen, so they can be cleared.
+    browser.goto(&format!(
+        "{base}/search.html?q=permit&region=Riverside&tag=tax"
+    ));
+    wait_state(browser, "empty");
+    let riverside =
+        "#search-facets button[data-facet='region'][data-value='Riverside'][aria-pressed='true']";
+    browser.wait_for(
+        &format!("return document.querySelector(\"{riverside}\")"),
+        "the active filter",
+    );
+    browser.click(riverside);
+    wait_state(browser, "results");
+    assert_eq!(result_urls(browser), ["cases/004.html"]);
+    assert!(!browser.current_url().contains("region="));
 
     // No results.
     browser.goto(&format!("{base}/search.html?q=zzzqqq"));
