@@ -10,6 +10,7 @@ pub mod highlight;
 pub mod i18n;
 pub mod markdown;
 pub mod metrics_page;
+pub mod print;
 pub mod theme;
 
 use rayon::prelude::*;
@@ -159,6 +160,7 @@ pub fn render_site(
         .map(|i| r.case_page(i))
         .collect();
     results.push(r.index_page());
+    results.push(r.print_page());
     results.push(r.metrics_page());
     for taxonomy in &site.taxonomies {
         results.push(r.taxonomy_list(taxonomy));
@@ -358,6 +360,15 @@ impl<'a> Renderer<'a> {
             cases: self.summaries.iter().collect(),
         };
         self.page("index.html", "index.html", &page)
+    }
+
+    /// `print.html`: every case in id order, in full.
+    fn print_page(&self) -> Result<OutputFile, Diagnostic> {
+        let page = print::PrintPage {
+            common: self.common("print.html"),
+            cases: print::print_cases(&self.site.content.cases, self.summaries),
+        };
+        self.page("print.html", "print.html", &page)
     }
 
     fn taxonomy_list(
