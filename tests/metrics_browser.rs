@@ -125,6 +125,80 @@ fn sort_filter_and_link_the_view() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
+/// A site of `n` cases with two metrics each; case `i` took `i + 1` days after.
+fn big_site(root: &std::path::Path, n: usize) {
+    std::fs::create_dir_all(root.join("content/cases")).unwrap();
+    std::fs::write(root.join("casebook.toml"), "title = \"big\"\n").unwrap();
+    for i in 0..n {
+        let case = format!(
+            "---\nid: {i}\ntitle: 案例{i}\nregion: 地区{}\ndepartment: 部门\nmetrics:\n  - {{name: 办理时长, unit: 天, before: 1000, after: {}}}\n  - {{name: 受益企业, unit: 家, value: {i}}}\n---\n\n正文。\n",
+            i % 7,
+            i + 1
+        );
+        std::fs::write(root.join(format!("content/cases/{i:04}.md")), case).unwrap();
+    }
+}
+
+/// A big table keeps only a page of rows in the document; sorting still sees every row.
+#[test]
+fn a_big_table_shows_a_page_and_sorts_all_rows() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let site = tempfile::tempdir().unwrap();
+    big_site(site.path(), 300);
+    let public = site.path().join("public");
+    build_into(site.path(), &public).unwrap();
+    browser.goto(&file_url(&public.join("metrics.html")));
+    browser.wait_for(
+        "return !document.getElementById('metric-filters').hidden",
+        "the script",
+    );
+    assert_eq!(rows(&browser).len(), 500, "one page of 600 rows");
+    assert_eq!(browser.text("#metric-more [data-more]"), "再显示 100 项");
+    let pending = browser.execute(
+        "return document.documentElement.classList.contains('metrics-pending')",
+        json!([]),
+    );
+    assert_eq!(pending, false);
+    browser.click("th[data-key='after'] button");
+    browser.click("th[data-key='after'] button");
+    assert_eq!(
+        rows(&browser)[0].2,
+        Some(300.0),
+        "the largest value, from a row past the first page"
+    );
+    browser.click("#metric-more [data-more]");
+    assert_eq!(rows(&browser).len(), 600);
+    assert!(browser
+        .execute(
+            "return document.getElementById('metric-more').hidden",
+            json!([])
+        )
+        .as_bool()
+        .unwrap());
+}
+
+/// If metrics.js never runs, the rows hidden while it loads are shown once the page has loaded.
+#[test]
+fn every_row_shows_when_the_script_does_not_run() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let site = tempfile::tempdir().unwrap();
+    big_site(site.path(), 300);
+    std::fs::create_dir_all(site.path().join("static")).unwrap();
+    std::fs::write(site.path().join("static/metrics.js"), "/* broken */").unwrap();
+    let public = site.path().join("public");
+    build_into(site.path(), &public).unwrap();
+    browser.goto(&file_url(&public.join("metrics.html")));
+    let visible = browser.wait_for(
+        "return !document.documentElement.classList.contains('metrics-pending') && Array.from(document.querySelectorAll('#metric-table tbody tr')).filter(function (tr) { return tr.offsetParent !== null; }).length",
+        "the rows after load",
+    );
+    assert_eq!(visible, 600);
+}
+
 /// Without the script the page is a complete table (nothing hidden but the filter form).
 #[test]
 fn the_table_is_complete_without_javascript() {

@@ -84,6 +84,8 @@ pub struct Strings {
     pub sort_by: &'static str,
     pub term_metrics: &'static str,
     pub before_after_chart: &'static str,
+    pub show_more: &'static str,
+    pub show_all: &'static str,
 }
 
 const ZH_CN: Strings = Strings {
@@ -163,6 +165,8 @@ const ZH_CN: Strings = Strings {
     sort_by: "排序",
     term_metrics: "这些案例的指标",
     before_after_chart: "改革前后对比",
+    show_more: "再显示 {n} 项",
+    show_all: "全部显示 (还有 {rest} 项)",
 };
 
 const EN: Strings = Strings {
@@ -242,6 +246,8 @@ const EN: Strings = Strings {
     sort_by: "Sort",
     term_metrics: "Metrics of these cases",
     before_after_chart: "Before and after",
+    show_more: "Show {n} more",
+    show_all: "Show all ({rest} more)",
 };
 
 /// `template` with each `{name}` replaced by its value: UI sentences with numbers in them.

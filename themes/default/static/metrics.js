@@ -5,6 +5,11 @@
  * scale words compare correctly; empty cells always sort last. The view (sort column and
  * direction, filters) lives in the URL fragment, so a filtered view can be linked and
  * reopened, also from file://. No network, no modules, no innerHTML.
+ *
+ * A browser lays out a table of tens of thousands of rows slowly, and again after every
+ * reordering; so with the script, only the first rows of the current view (data-page-size on
+ * #metric-more) stay in the document, with buttons for more. Printing puts every row of the
+ * current view back.
  */
 (function () {
   "use strict";
@@ -21,6 +26,10 @@
   var collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true });
   var FILTERS = ["region", "department", "tag", "q"];
   var cache = {};
+  var more = document.getElementById("metric-more");
+  var pageSize = more ? parseInt(more.getAttribute("data-page-size"), 10) || 500 : Infinity;
+  var current = [];
+  var limit = pageSize;
 
   var rows = Array.prototype.map.call(tbody.rows, function (tr, index) {
     var cells = tr.cells;
@@ -143,11 +152,29 @@
         th.removeAttribute("aria-sort");
       }
     });
-    var fragment = document.createDocumentFragment();
-    shown.forEach(function (row) { fragment.appendChild(row.tr); });
-    tbody.textContent = "";
-    tbody.appendChild(fragment);
+    current = shown;
+    limit = pageSize;
+    render(limit);
     report(shown);
+  }
+
+  /* Puts the first `count` rows of the current view into the table, detached while filled. */
+  function render(count) {
+    var next = tbody.nextSibling;
+    table.removeChild(tbody);
+    tbody.textContent = "";
+    current.slice(0, count).forEach(function (row) { tbody.appendChild(row.tr); });
+    table.insertBefore(tbody, next);
+    if (more) {
+      var rest = current.length - Math.min(count, current.length);
+      more.hidden = rest <= 0;
+      var fill = function (button, n) {
+        button.textContent = button.getAttribute("data-template")
+          .replace("{n}", String(n)).replace("{rest}", String(rest));
+      };
+      fill(more.querySelector("[data-more]"), Math.min(pageSize, rest));
+      fill(more.querySelector("[data-all]"), rest);
+    }
   }
 
   function report(shown) {
@@ -223,6 +250,18 @@
       update();
     }, 0);
   });
+  if (more) {
+    more.querySelector("[data-more]").addEventListener("click", function () {
+      limit += pageSize;
+      render(limit);
+    });
+    more.querySelector("[data-all]").addEventListener("click", function () {
+      limit = Infinity;
+      render(limit);
+    });
+  }
+  window.addEventListener("beforeprint", function () { render(Infinity); });
+  window.addEventListener("afterprint", function () { render(limit); });
   window.addEventListener("hashchange", function () {
     state = readHash();
     apply(state);
@@ -230,4 +269,5 @@
 
   form.hidden = false;
   apply(state);
+  document.documentElement.classList.remove("metrics-pending");
 })();
