@@ -4,6 +4,7 @@
 //! the first. Markdown is rendered only once all sources are known, because links between
 //! content files (`[见案例8](008.md)`) are resolved to the output URLs of their targets.
 
+pub mod cache;
 pub mod case;
 pub mod front_matter;
 pub mod page;
@@ -67,10 +68,20 @@ pub fn load(
     markdown: &MarkdownRenderer,
     drafts: bool,
 ) -> Result<Content, Diagnostics> {
+    load_cached(config, markdown, drafts, &mut cache::ContentCache::default())
+}
+
+/// [`load`], reusing what `cache` holds from the previous build for unchanged files (watch
+/// mode); give the content back with [`cache::ContentCache::restore`] after using it.
+pub fn load_cached(
+    config: &Config,
+    markdown: &MarkdownRenderer,
+    drafts: bool,
+    cache: &mut cache::ContentCache,
+) -> Result<Content, Diagnostics> {
     let mut problems = Diagnostics::new();
     let found = discover(config, &mut problems);
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> =
-        found.par_iter().map(|f| parse_file(config, f)).collect();
+    let parsed = cache.parse_all(config, &found);
     let mut content = Content::default();
     for result in parsed {
         match result {
@@ -96,11 +107,14 @@ pub fn load(
     check_duplicate_ids(&content.cases, &mut problems);
     check_output_collisions(&content, &mut problems);
     if problems.has_errors() {
-        return problems.into_result(content);
+        cache.restore(content, &config.root);
+        problems.sort();
+        return Err(problems);
     }
-    render_bodies(&mut content, markdown, &mut problems);
+    render_bodies(&mut content, markdown, &mut problems, cache);
     problems.sort();
     if problems.has_errors() {
+        cache.restore(content, &config.root);
         return Err(problems);
     }
     content.warnings = problems;
@@ -424,8 +438,19 @@ fn link_map(content: &Content) -> BTreeMap<String, String> {
     map
 }
 
-fn render_bodies(content: &mut Content, markdown: &MarkdownRenderer, problems: &mut Diagnostics) {
+fn render_bodies(
+    content: &mut Content,
+    markdown: &MarkdownRenderer,
+    problems: &mut Diagnostics,
+    cache: &mut cache::ContentCache,
+) {
     let map = link_map(content);
+    let link_hash = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        map.hash(&mut hasher);
+        hasher.finish()
+    };
     let render = |source: &Path, url: &str, body: &str, body_line: usize| {
         let from_dir = crate::diagnostic::display_path(source)
             .trim_start_matches("content/")
@@ -446,17 +471,27 @@ fn render_bodies(content: &mut Content, markdown: &MarkdownRenderer, problems: &
             .collect();
         (rendered, broken)
     };
+    let shared: &cache::ContentCache = cache;
     let case_results: Vec<_> = content
         .cases
         .par_iter()
-        .map(|c| render(&c.source, &c.url, &c.body, c.body_line))
+        .map(|c| match shared.rendered(&c.source, link_hash) {
+            Some(broken) => Err(broken.to_vec()),
+            None => Ok(render(&c.source, &c.url, &c.body, c.body_line)),
+        })
         .collect();
-    for (case, (rendered, broken)) in content.cases.iter_mut().zip(case_results) {
-        if case.summary.is_empty() {
-            case.summary = rendered.first_paragraph.clone();
+    for (case, result) in content.cases.iter_mut().zip(case_results) {
+        match result {
+            Ok((rendered, broken)) => {
+                if case.summary.is_empty() {
+                    case.summary = rendered.first_paragraph.clone();
+                }
+                case.rendered = rendered;
+                cache.mark_rendered(&case.source, link_hash, broken.clone());
+                problems.0.extend(broken);
+            }
+            Err(cached_broken) => problems.0.extend(cached_broken),
         }
-        case.rendered = rendered;
-        problems.0.extend(broken);
     }
     let pages = content.pages.iter_mut().chain(content.front.as_mut());
     for page in pages {

@@ -138,6 +138,17 @@ pub fn render_site(
     templates: &Templates,
     theme: &Theme,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
+    render_selected(site, templates, theme, &|_| true)
+}
+
+/// Renders the pages whose URL `wants` accepts, and every output it is not asked about
+/// (static files, assets, site-wide data): watch mode skips pages whose inputs are unchanged.
+pub fn render_selected(
+    site: &Site,
+    templates: &Templates,
+    theme: &Theme,
+    wants: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Vec<OutputFile>, Diagnostics> {
     let t = i18n::strings(site.config.language);
     let info = site_info(site, t);
     let summaries: Vec<CaseSummary> = site
@@ -155,24 +166,35 @@ pub fn render_site(
     };
     let mut results: Vec<Result<OutputFile, Diagnostic>> = (0..site.content.cases.len())
         .into_par_iter()
+        .filter(|&i| wants(&site.content.cases[i].url))
         .map(|i| r.case_page(i))
         .collect();
-    results.push(r.index_page());
+    if wants("index.html") {
+        results.push(r.index_page());
+    }
     for taxonomy in &site.taxonomies {
-        results.push(r.taxonomy_list(taxonomy));
+        if wants(&format!("{}/index.html", taxonomy.kind.key())) {
+            results.push(r.taxonomy_list(taxonomy));
+        }
         results.extend(
             taxonomy
                 .terms
                 .par_iter()
+                .filter(|term| wants(&term.url))
                 .map(|term| r.term_page(taxonomy.kind, term))
                 .collect::<Vec<_>>(),
         );
     }
-    results.extend(site.content.pages.iter().map(|p| r.plain_page(p)));
-    results.push(r.simple("404.html", "404.html"));
-    results.push(r.feed("atom.xml"));
-    results.push(r.feed("sitemap.xml"));
-    results.push(r.feed("robots.txt"));
+    let pages = site.content.pages.iter().filter(|p| wants(&p.url));
+    results.extend(pages.map(|p| r.plain_page(p)));
+    if wants("404.html") {
+        results.push(r.simple("404.html", "404.html"));
+    }
+    for feed in ["atom.xml", "sitemap.xml", "robots.txt"] {
+        if wants(feed) {
+            results.push(r.feed(feed));
+        }
+    }
     let mut problems = Diagnostics::new();
     let mut files = Vec::with_capacity(results.len() + theme.statics.len());
     for result in results {

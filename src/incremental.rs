@@ -1,0 +1,308 @@
+//! Incremental builds for watch mode: after a save, render and write only what changed.
+//!
+//! The pipeline stays the one-way pipeline of [`crate::build`]; what watch mode adds is
+//! memory between runs. [`Incremental`] keeps
+//! - the loaded config, theme and compiled templates (reloaded only when a file outside
+//!   `content/` changes: such a change rebuilds everything);
+//! - a [`ContentCache`] of parsed and rendered sources, so a save re-reads one file;
+//! - an *input key* per page: a hash of everything the page shows (its case's version, the
+//!   summaries of its neighbours, related cases or listed cases, the site-wide settings). A
+//!   page is rendered again only when its key changes, so editing a case body renders one
+//!   page while retitling it also renders its neighbours, term pages, the index and feeds;
+//! - a hash of every file in the output folder, so only files whose bytes differ are written
+//!   and files no longer produced are deleted. Outputs the renderer is not asked about
+//!   (static files, data exports) are produced every time and diffed the same way.
+//!
+//! Everything is computed before anything is written, so a build error leaves the last good
+//! site untouched.
+
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, CONFIG_FILE};
+use crate::content::cache::ContentCache;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::output::{self, OutputFile};
+use crate::render::context::CaseSummary;
+use crate::render::markdown::MarkdownRenderer;
+use crate::render::theme::Theme;
+use crate::render::{self, Templates};
+use crate::site::Site;
+use crate::BuildOptions;
+
+/// What one rebuild did.
+#[derive(Debug)]
+pub struct Rebuild {
+    pub cases: usize,
+    /// Output paths written, sorted.
+    pub written: Vec<String>,
+    /// Output paths deleted, sorted.
+    pub removed: Vec<String>,
+    /// Whether config, theme or templates were reloaded (every page rendered).
+    pub full: bool,
+    pub warnings: Diagnostics,
+    pub elapsed: Duration,
+}
+
+/// Config, theme and templates: reloaded only when a file outside `content/` changes.
+struct Prepared {
+    config: Config,
+    markdown: MarkdownRenderer,
+    theme: Theme,
+    templates: Templates,
+    /// Hash of the config file, the build options and the templates.
+    key: u64,
+}
+
+/// A site being watched: the state one rebuild leaves for the next.
+pub struct Incremental {
+    root: PathBuf,
+    options: BuildOptions,
+    output: PathBuf,
+    prepared: Option<Prepared>,
+    config_hash: Option<u64>,
+    cache: ContentCache,
+    /// Input key of every page rendered by the last good build, by URL.
+    keys: HashMap<String, u64>,
+    /// Hash of the bytes of every file the last good build left in the output folder.
+    written: HashMap<String, u64>,
+    /// Whether the output folder holds a complete build of ours; if not, the next build
+    /// replaces the whole folder.
+    complete: bool,
+}
+
+impl Incremental {
+    pub fn new(root: &Path, options: &BuildOptions) -> Result<Incremental, Diagnostics> {
+        let output = options
+            .output
+            .clone()
+            .unwrap_or_else(|| root.join("public"));
+        output::check_output_dir(root, &output)
+            .map_err(|e| Diagnostic::error(&output, e.to_string()))?;
+        Ok(Incremental {
+            root: root.to_path_buf(),
+            options: options.clone(),
+            output,
+            prepared: None,
+            config_hash: None,
+            cache: ContentCache::default(),
+            keys: HashMap::new(),
+            written: HashMap::new(),
+            complete: false,
+        })
+    }
+
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// Rebuilds after changes to `changed` (paths relative to the site root); the first call
+    /// builds everything. On error nothing is written and the state of the last good build
+    /// is kept.
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuild, Diagnostics> {
+        let start = Instant::now();
+        let full = self.prepared.is_none() || changed.iter().any(|p| !p.starts_with("content"));
+        if full {
+            self.prepare()?;
+        }
+        self.cache.invalidate(changed.iter().map(PathBuf::as_path));
+        let prepared = self
+            .prepared
+            .as_ref()
+            .expect("prepare() succeeded or returned early");
+        let content = crate::content::load_cached(
+            &prepared.config,
+            &prepared.markdown,
+            self.options.drafts,
+            &mut self.cache,
+        )?;
+        let warnings = content.warnings.clone();
+        let site = Site::new(prepared.config.clone(), content)?;
+        let keys = page_keys(&site, &self.cache, prepared.key);
+        let previous = &self.keys;
+        let wants = |url: &str| match keys.get(url) {
+            Some(key) => previous.get(url) != Some(key),
+            None => true,
+        };
+        let files = render::render_selected(&site, &prepared.templates, &prepared.theme, &wants);
+        let cases = site.content.cases.len();
+        self.cache.restore(site.content, &self.root);
+        let (written, removed) = self.write(files?, &keys)?;
+        self.keys = keys;
+        Ok(Rebuild {
+            cases,
+            written,
+            removed,
+            full,
+            warnings,
+            elapsed: start.elapsed(),
+        })
+    }
+
+    fn prepare(&mut self) -> Result<(), Diagnostics> {
+        self.prepared = None;
+        let config = crate::load_config(&self.root, &self.options)?;
+        let theme = Theme::load(&config)?;
+        let templates = Templates::compile(&theme)?;
+        let config_text = std::fs::read(self.root.join(CONFIG_FILE)).unwrap_or_default();
+        let config_hash = hash_of(&(&config_text, &self.options.base_url, self.options.drafts));
+        if self.config_hash != Some(config_hash) {
+            // Validation and Markdown depend on the config: nothing cached survives it.
+            self.cache = ContentCache::default();
+            self.config_hash = Some(config_hash);
+        }
+        let templates_text: Vec<(&String, &String)> = theme
+            .templates
+            .iter()
+            .map(|(name, source)| (name, &source.text))
+            .collect();
+        let key = hash_of(&(config_hash, templates_text));
+        self.prepared = Some(Prepared {
+            markdown: MarkdownRenderer::new(&config.raw.markdown),
+            config,
+            theme,
+            templates,
+            key,
+        });
+        Ok(())
+    }
+
+    /// Writes the files whose bytes changed and deletes the ones no longer produced.
+    fn write(
+        &mut self,
+        files: Vec<OutputFile>,
+        keys: &HashMap<String, u64>,
+    ) -> Result<(Vec<String>, Vec<String>), Diagnostics> {
+        let hashes: Vec<u64> = files.par_iter().map(|f| hash_of(&f.bytes)).collect();
+        let changed: Vec<&OutputFile> = files
+            .iter()
+            .zip(&hashes)
+            .filter(|(f, h)| !self.complete || self.written.get(&f.path) != Some(h))
+            .map(|(f, _)| f)
+            .collect();
+        let produced: BTreeSet<&str> = files
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain(keys.keys().map(String::as_str))
+            .collect();
+        let mut removed: Vec<String> = self
+            .written
+            .keys()
+            .filter(|p| !produced.contains(p.as_str()))
+            .cloned()
+            .collect();
+        removed.sort();
+        let result = if self.complete {
+            output::write_changed(&changed, &removed, &self.output)
+        } else {
+            output::write_site(&files, &self.output)
+        };
+        if let Err(e) = result {
+            self.complete = false;
+            return Err(Diagnostic::error(&self.output, e.to_string())
+                .with_hint("check permissions and free space")
+                .into());
+        }
+        self.complete = true;
+        for path in &removed {
+            self.written.remove(path);
+        }
+        let mut written: Vec<String> = changed.iter().map(|f| f.path.clone()).collect();
+        written.sort();
+        for (file, hash) in files.into_iter().zip(hashes) {
+            self.written.insert(file.path, hash);
+        }
+        Ok((written, removed))
+    }
+}
+
+/// The input key of every page that [`render::render_selected`] can skip, by URL.
+fn page_keys(site: &Site, cache: &ContentCache, prepared_key: u64) -> HashMap<String, u64> {
+    let cases = &site.content.cases;
+    let summaries: Vec<u64> = cases
+        .par_iter()
+        .map(|c| hash_json(&CaseSummary::new(site, c)))
+        .collect();
+    let nav: Vec<_> = site
+        .content
+        .pages
+        .iter()
+        .map(|p| (p.url.as_str(), p.title.as_str(), p.weight))
+        .collect();
+    let site_key = hash_of(&(prepared_key, nav));
+    let all = hash_of(&(site_key, &summaries));
+    let mut keys: HashMap<String, u64> = cases
+        .par_iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let neighbours = (
+                i.checked_sub(1).map(|j| summaries[j]),
+                summaries.get(i + 1),
+            );
+            let related: Vec<u64> = site.related[i].iter().map(|&j| summaries[j]).collect();
+            let version = cache.version(&case.source);
+            let key = hash_of(&(site_key, &case.url, version, summaries[i], neighbours, related));
+            (case.url.clone(), key)
+        })
+        .collect();
+    let front = site
+        .content
+        .front
+        .as_ref()
+        .map(|p| hash_json(&(&p.title, &p.rendered)));
+    keys.insert("index.html".into(), hash_of(&(all, front)));
+    for name in ["atom.xml", "sitemap.xml", "robots.txt", "404.html"] {
+        keys.insert(name.into(), hash_of(&(all, name)));
+    }
+    for taxonomy in &site.taxonomies {
+        let terms: Vec<(&str, &str, usize)> = taxonomy
+            .terms
+            .iter()
+            .map(|t| (t.name.as_str(), t.url.as_str(), t.cases.len()))
+            .collect();
+        let list = format!("{}/index.html", taxonomy.kind.key());
+        keys.insert(list.clone(), hash_of(&(site_key, list, terms)));
+        for term in &taxonomy.terms {
+            let listed: Vec<u64> = term.cases.iter().map(|&j| summaries[j]).collect();
+            keys.insert(
+                term.url.clone(),
+                hash_of(&(site_key, &term.url, &term.name, listed)),
+            );
+        }
+    }
+    for page in &site.content.pages {
+        let shown = hash_json(&(&page.title, &page.rendered, &page.extra));
+        let key = hash_of(&(site_key, &page.url, shown));
+        keys.insert(page.url.clone(), key);
+    }
+    keys
+}
+
+/// A hash that is stable within one process: all watch mode needs.
+fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Hashes a value's JSON form, for values (like template contexts) that are not `Hash`.
+fn hash_json<T: serde::Serialize>(value: &T) -> u64 {
+    struct HashWriter(std::hash::DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut writer = HashWriter(std::hash::DefaultHasher::new());
+    // Serialising plain data structs into a writer that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut writer, value);
+    writer.0.finish()
+}
