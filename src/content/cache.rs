@@ -49,8 +49,9 @@ struct Entry {
     errors: Vec<Diagnostic>,
     /// Warnings of a case that parsed, reported again by every build that uses it.
     warnings: Vec<Diagnostic>,
-    /// The link map the Markdown body was rendered against, and its broken links.
-    rendered: Option<(u64, Vec<Diagnostic>)>,
+    /// The link map the Markdown body was rendered against (`None` if it links to no
+    /// content file, so any map will do), and its broken links.
+    rendered: Option<(Option<u64>, Vec<Diagnostic>)>,
     /// Changes whenever the file is parsed or rendered again: what the pages built from it
     /// are keyed on.
     version: u64,
@@ -143,12 +144,17 @@ impl ContentCache {
     pub(super) fn rendered(&self, source: &Path, link_hash: u64) -> Option<&[Diagnostic]> {
         let entry = self.entries.get(source)?;
         match &entry.rendered {
-            Some((hash, broken)) if *hash == link_hash => Some(broken),
+            Some((hash, broken)) if hash.is_none_or(|h| h == link_hash) => Some(broken),
             _ => None,
         }
     }
 
-    pub(super) fn mark_rendered(&mut self, source: &Path, link_hash: u64, broken: Vec<Diagnostic>) {
+    pub(super) fn mark_rendered(
+        &mut self,
+        source: &Path,
+        link_hash: Option<u64>,
+        broken: Vec<Diagnostic>,
+    ) {
         if let Some(entry) = self.entries.get_mut(source) {
             self.next_version += 1;
             entry.version = self.next_version;

@@ -458,7 +458,13 @@ fn render_bodies(
             .map(|(dir, _)| dir.to_string())
             .unwrap_or_default();
         let root = "../".repeat(url.matches('/').count());
-        let rendered = markdown.render(body, &|dest| resolve_link(dest, &from_dir, &root, &map));
+        // Whether the body links to content files: only then does its HTML depend on the map.
+        let uses_map = std::cell::Cell::new(false);
+        let rendered = markdown.render(body, &|dest| {
+            let target = resolve_link(dest, &from_dir, &root, &map);
+            uses_map.set(uses_map.get() || !matches!(target, LinkTarget::Keep));
+            target
+        });
         let broken: Vec<Diagnostic> = rendered
             .broken_links
             .iter()
@@ -469,7 +475,7 @@ fn render_bodies(
                     .with_hint("link to an existing content file, e.g. `[案例8](008.md)` from another case")
             })
             .collect();
-        (rendered, broken)
+        (rendered, broken, uses_map.get())
     };
     let shared: &cache::ContentCache = cache;
     let case_results: Vec<_> = content
@@ -482,11 +488,12 @@ fn render_bodies(
         .collect();
     for (case, result) in content.cases.iter_mut().zip(case_results) {
         match result {
-            Ok((rendered, broken)) => {
+            Ok((rendered, broken, uses_map)) => {
                 if case.summary.is_empty() {
                     case.summary = rendered.first_paragraph.clone();
                 }
                 case.rendered = rendered;
+                let link_hash = uses_map.then_some(link_hash);
                 cache.mark_rendered(&case.source, link_hash, broken.clone());
                 problems.0.extend(broken);
             }
@@ -500,7 +507,7 @@ fn render_bodies(
         } else {
             &page.url
         };
-        let (rendered, broken) = render(&page.source, url, &page.body, page.body_line);
+        let (rendered, broken, _) = render(&page.source, url, &page.body, page.body_line);
         page.rendered = rendered;
         problems.0.extend(broken);
     }
