@@ -133,6 +133,7 @@ fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
     }
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let mut found = Vec::new();
+    let mut linked_parent: Option<(PathBuf, bool)> = None;
     let walker = WalkDir::new(&content_dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -154,7 +155,13 @@ fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
             continue;
         }
         let rel = relative(&config.root, entry.path());
-        if entry.path_is_symlink() || entry.path().ancestors().any(Path::is_symlink) {
+        let parent = entry.path().parent().unwrap_or(Path::new(""));
+        if linked_parent.as_ref().is_none_or(|(p, _)| p != parent) {
+            // Files of one folder come together: look at its ancestors once per folder.
+            linked_parent = Some((parent.to_path_buf(), parent.ancestors().any(Path::is_symlink)));
+        }
+        let in_linked_folder = linked_parent.as_ref().is_some_and(|(_, linked)| *linked);
+        if entry.path_is_symlink() || in_linked_folder {
             let target = std::fs::canonicalize(entry.path()).unwrap_or_default();
             if !target.starts_with(&root) {
                 problems.push(
