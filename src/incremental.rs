@@ -66,6 +66,7 @@ pub struct Incremental {
     prepared: Option<Prepared>,
     config_hash: Option<u64>,
     cache: ContentCache,
+    memo: Memo,
     /// Input key of every page rendered by the last good build, by URL.
     keys: HashMap<String, u64>,
     /// Hash of the bytes of every file the last good build left in the output folder.
@@ -90,6 +91,7 @@ impl Incremental {
             prepared: None,
             config_hash: None,
             cache: ContentCache::default(),
+            memo: Memo::default(),
             keys: HashMap::new(),
             written: HashMap::new(),
             complete: false,
@@ -110,6 +112,8 @@ impl Incremental {
             self.prepare()?;
         }
         self.cache.invalidate(changed.iter().map(PathBuf::as_path));
+        // Between full builds the watcher reports every change; a full build checks stamps.
+        self.cache.trust_events(!full);
         let prepared = self
             .prepared
             .as_ref()
@@ -121,8 +125,11 @@ impl Incremental {
             &mut self.cache,
         )?;
         let warnings = content.warnings.clone();
-        let site = Site::new(prepared.config.clone(), content)?;
-        let keys = page_keys(&site, &self.cache, prepared.key);
+        let memo = &mut self.memo;
+        let site = Site::with_related(prepared.config.clone(), content, |cases| {
+            memo.related(cases)
+        })?;
+        let keys = page_keys(&site, &self.cache, &mut self.memo, prepared.key);
         let previous = &self.keys;
         let wants = |url: &str| match keys.get(url) {
             Some(key) => previous.get(url) != Some(key),
@@ -153,6 +160,7 @@ impl Incremental {
         if self.config_hash != Some(config_hash) {
             // Validation and Markdown depend on the config: nothing cached survives it.
             self.cache = ContentCache::default();
+            self.memo = Memo::default();
             self.config_hash = Some(config_hash);
         }
         let templates_text: Vec<(&String, &String)> = theme
@@ -220,13 +228,61 @@ impl Incremental {
     }
 }
 
+/// Results of whole-collection steps, reused while their inputs are unchanged.
+#[derive(Default)]
+struct Memo {
+    /// Hash of every case's tags, in order, and the related cases computed from them.
+    related: Option<(u64, Vec<Vec<usize>>)>,
+    /// Hash of each case's summary (as listed on other pages), by source and version.
+    summaries: HashMap<PathBuf, (Option<u64>, u64)>,
+}
+
+impl Memo {
+    fn related(&mut self, cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
+        let tags: Vec<&[String]> = cases.iter().map(|c| c.tags.as_slice()).collect();
+        let key = hash_of(&tags);
+        match &self.related {
+            Some((k, related)) if *k == key => related.clone(),
+            _ => {
+                let related = crate::site::related_cases(cases);
+                self.related = Some((key, related.clone()));
+                related
+            }
+        }
+    }
+
+    /// Summary hashes of all cases; only cases with a new version are serialised.
+    fn summaries(&mut self, site: &Site, cache: &ContentCache) -> Vec<u64> {
+        let cases = &site.content.cases;
+        let known = &self.summaries;
+        let hashes: Vec<(Option<u64>, u64)> = cases
+            .par_iter()
+            .map(|c| {
+                let version = cache.version(&c.source);
+                match known.get(&c.source) {
+                    Some(&(v, hash)) if v == version && version.is_some() => (version, hash),
+                    _ => (version, hash_json(&CaseSummary::new(site, c))),
+                }
+            })
+            .collect();
+        self.summaries = cases
+            .iter()
+            .zip(&hashes)
+            .map(|(c, &entry)| (c.source.clone(), entry))
+            .collect();
+        hashes.into_iter().map(|(_, hash)| hash).collect()
+    }
+}
+
 /// The input key of every page that [`render::render_selected`] can skip, by URL.
-fn page_keys(site: &Site, cache: &ContentCache, prepared_key: u64) -> HashMap<String, u64> {
+fn page_keys(
+    site: &Site,
+    cache: &ContentCache,
+    memo: &mut Memo,
+    prepared_key: u64,
+) -> HashMap<String, u64> {
     let cases = &site.content.cases;
-    let summaries: Vec<u64> = cases
-        .par_iter()
-        .map(|c| hash_json(&CaseSummary::new(site, c)))
-        .collect();
+    let summaries = memo.summaries(site, cache);
     let nav: Vec<_> = site
         .content
         .pages

@@ -63,12 +63,19 @@ pub struct ContentCache {
     entries: HashMap<PathBuf, Entry>,
     dirty: BTreeSet<PathBuf>,
     next_version: u64,
+    trust_events: bool,
 }
 
 impl ContentCache {
     /// Marks files (relative to the site root) to be read again whatever their stamp.
     pub fn invalidate<'a>(&mut self, paths: impl IntoIterator<Item = &'a Path>) {
         self.dirty.extend(paths.into_iter().map(Path::to_path_buf));
+    }
+
+    /// Whether the caller reports every change through [`ContentCache::invalidate`], so
+    /// cached files need no stamp check (watch mode, between rescans): saves a `stat` per file.
+    pub fn trust_events(&mut self, trust: bool) {
+        self.trust_events = trust;
     }
 
     /// Version of a source's cached parse and render; changes each time it is redone.
@@ -83,9 +90,15 @@ impl ContentCache {
         found: &[Found],
     ) -> Vec<Result<Parsed, Vec<Diagnostic>>> {
         let dirty = std::mem::take(&mut self.dirty);
+        let trusted = |f: &Found| {
+            self.trust_events && !dirty.contains(&f.rel) && self.entries.contains_key(&f.rel)
+        };
         let stamps: Vec<Option<Stamp>> = found
             .par_iter()
-            .map(|f| Stamp::of(&config.root.join(&f.rel)))
+            .map(|f| match trusted(f) {
+                true => self.entries.get(&f.rel).and_then(|e| e.stamp),
+                false => Stamp::of(&config.root.join(&f.rel)),
+            })
             .collect();
         let mut results: Vec<Option<Result<Parsed, Vec<Diagnostic>>>> = found
             .iter()

@@ -27,6 +27,16 @@ pub struct Site {
 
 impl Site {
     pub fn new(config: Config, content: Content) -> Result<Site, Diagnostics> {
+        Site::with_related(config, content, related_cases)
+    }
+
+    /// [`Site::new`] with the related-cases step supplied: watch mode reuses the previous
+    /// result when no case's tags changed.
+    pub fn with_related(
+        config: Config,
+        content: Content,
+        related_cases: impl FnOnce(&[crate::content::case::Case]) -> Vec<Vec<usize>>,
+    ) -> Result<Site, Diagnostics> {
         let mut problems = Diagnostics::new();
         let mut taxonomies = Vec::new();
         for kind in TaxonomyKind::ALL {
@@ -64,7 +74,7 @@ pub fn taxonomy_config(config: &Config, kind: TaxonomyKind) -> &crate::config::T
 /// Related cases by shared tags, found through a tag index (no all-pairs comparison).
 /// Ties go to the lower case index, so the result is deterministic. Counts go into a dense
 /// per-thread array rather than a map: watch mode recomputes this after every save.
-fn related_cases(cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
+pub fn related_cases(cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
     let mut by_tag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, case) in cases.iter().enumerate() {
         for tag in &case.tags {
