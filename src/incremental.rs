@@ -34,6 +34,9 @@ use crate::render::{self, Templates};
 use crate::site::Site;
 use crate::BuildOptions;
 
+/// More changed files than this take the general path.
+const MAX_PATCHED: usize = 8;
+
 /// What one rebuild did.
 #[derive(Debug)]
 pub struct Rebuild {
@@ -67,6 +70,8 @@ pub struct Incremental {
     config_hash: Option<u64>,
     cache: ContentCache,
     memo: Memo,
+    /// The last good build's model, kept for the fast path; `None` after a failed build.
+    site: Option<Site>,
     /// Input key of every page rendered by the last good build, by URL.
     keys: HashMap<String, u64>,
     /// Hash of the bytes of every file the last good build left in the output folder.
@@ -92,6 +97,7 @@ impl Incremental {
             config_hash: None,
             cache: ContentCache::default(),
             memo: Memo::default(),
+            site: None,
             keys: HashMap::new(),
             written: HashMap::new(),
             complete: false,
@@ -108,16 +114,34 @@ impl Incremental {
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuild, Diagnostics> {
         let start = Instant::now();
         let full = self.prepared.is_none() || changed.iter().any(|p| !p.starts_with("content"));
+        self.cache.invalidate(changed.iter().map(PathBuf::as_path));
+        if !full {
+            if let Some(result) = self.try_patch(changed, start) {
+                return result;
+            }
+        }
+        self.forget_site();
         if full {
             self.prepare()?;
         }
-        self.cache.invalidate(changed.iter().map(PathBuf::as_path));
+        self.rebuild_site(full, start)
+    }
+
+    /// Hands the kept site's content back to the cache: the next build starts from files.
+    fn forget_site(&mut self) {
+        if let Some(site) = self.site.take() {
+            self.cache.restore(site.content, &self.root);
+        }
+    }
+
+    /// Loads, models, renders what changed and writes it: the general path.
+    fn rebuild_site(&mut self, full: bool, start: Instant) -> Result<Rebuild, Diagnostics> {
         // Between full builds the watcher reports every change; a full build checks stamps.
         self.cache.trust_events(!full);
         let prepared = self
             .prepared
             .as_ref()
-            .expect("prepare() succeeded or returned early");
+            .expect("prepare() succeeded before a site build");
         let content = crate::content::load_cached(
             &prepared.config,
             &prepared.markdown,
@@ -135,11 +159,18 @@ impl Incremental {
             Some(key) => previous.get(url) != Some(key),
             None => true,
         };
-        let files = render::render_selected(&site, &prepared.templates, &prepared.theme, &wants);
-        let cases = site.content.cases.len();
-        self.cache.restore(site.content, &self.root);
-        let (written, removed) = self.write(files?, &keys)?;
+        let written = render::render_selected(&site, &prepared.templates, &prepared.theme, &wants)
+            .and_then(|files| self.write(files, &keys));
+        let (written, removed) = match written {
+            Ok(done) => done,
+            Err(problems) => {
+                self.cache.restore(site.content, &self.root);
+                return Err(problems);
+            }
+        };
         self.keys = keys;
+        let cases = site.content.cases.len();
+        self.site = Some(site);
         Ok(Rebuild {
             cases,
             written,
@@ -147,6 +178,81 @@ impl Incremental {
             full,
             warnings,
             elapsed: start.elapsed(),
+        })
+    }
+
+    /// The fast path for the most common save: a few cases whose listed fields (title,
+    /// summary, terms, date, headline figure) did not change. The kept site gets the new
+    /// cases and only their pages (and the outputs the renderer always produces) are
+    /// rendered. `None` when the change needs the general path.
+    fn try_patch(
+        &mut self,
+        changed: &[PathBuf],
+        start: Instant,
+    ) -> Option<Result<Rebuild, Diagnostics>> {
+        let (site, prepared) = (self.site.as_ref()?, self.prepared.as_ref()?);
+        if changed.len() > MAX_PATCHED {
+            return None;
+        }
+        let mut patched = Vec::new();
+        for rel in changed {
+            let i = site.content.cases.iter().position(|c| &c.source == rel)?;
+            if !self.root.join(rel).is_file() {
+                return None; // deleted or renamed: lists change
+            }
+            let fresh =
+                self.cache
+                    .reparse_case(&prepared.config, &prepared.markdown, &site.content, rel);
+            let (case, warnings) = match fresh {
+                Ok(fresh) => fresh,
+                Err(problems) => {
+                    self.forget_site();
+                    return Some(Err(Diagnostics(problems).into_result(()).err()?));
+                }
+            };
+            let old = &site.content.cases[i];
+            let same_listing = case.id == old.id
+                && case.url == old.url
+                && (self.options.drafts || !case.draft)
+                && hash_json(&CaseSummary::new(site, &case))
+                    == hash_json(&CaseSummary::new(site, old));
+            if !same_listing {
+                return None;
+            }
+            patched.push((i, case, warnings));
+        }
+        let site = self.site.as_mut()?;
+        let mut urls = BTreeSet::new();
+        for (i, case, warnings) in patched {
+            let warned = &mut site.content.warnings.0;
+            warned.retain(|d| d.path != case.source);
+            warned.extend(warnings);
+            // Its key is unknown until the next general build, which renders it once more.
+            self.keys.remove(&case.url);
+            urls.insert(case.url.clone());
+            site.content.cases[i] = case;
+        }
+        site.content.warnings.sort();
+        let keys = std::mem::take(&mut self.keys);
+        let wants = |url: &str| urls.contains(url) || !keys.contains_key(url);
+        let site = self.site.as_ref()?;
+        let files = render::render_selected(site, &prepared.templates, &prepared.theme, &wants);
+        let (cases, warnings) = (site.content.cases.len(), site.content.warnings.clone());
+        let written = files.and_then(|files| self.write(files, &keys));
+        self.keys = keys;
+        Some(match written {
+            Ok((written, removed)) => Ok(Rebuild {
+                cases,
+                written,
+                removed,
+                full: false,
+                warnings,
+                elapsed: start.elapsed(),
+            }),
+            Err(problems) => {
+                self.forget_site();
+                Err(problems)
+            }
         })
     }
 
@@ -295,13 +401,17 @@ fn page_keys(
         .par_iter()
         .enumerate()
         .map(|(i, case)| {
-            let neighbours = (
-                i.checked_sub(1).map(|j| summaries[j]),
-                summaries.get(i + 1),
-            );
+            let neighbours = (i.checked_sub(1).map(|j| summaries[j]), summaries.get(i + 1));
             let related: Vec<u64> = site.related[i].iter().map(|&j| summaries[j]).collect();
             let version = cache.version(&case.source);
-            let key = hash_of(&(site_key, &case.url, version, summaries[i], neighbours, related));
+            let key = hash_of(&(
+                site_key,
+                &case.url,
+                version,
+                summaries[i],
+                neighbours,
+                related,
+            ));
             (case.url.clone(), key)
         })
         .collect();

@@ -53,7 +53,8 @@ pub struct Server {
 impl Server {
     /// Binds and starts serving `output` on background threads.
     pub fn start(output: &Path, options: &ServeOptions) -> io::Result<Server> {
-        let http = tiny_http::Server::http((options.bind, options.port)).map_err(io::Error::other)?;
+        let http =
+            tiny_http::Server::http((options.bind, options.port)).map_err(io::Error::other)?;
         let addr = http
             .server_addr()
             .to_ip()
@@ -139,7 +140,11 @@ impl LiveReload {
             Some(text) => event("broken", text),
             None => "event: ok\ndata: \n\n".to_string(),
         };
-        if client.write_all(first.as_bytes()).and_then(|()| client.flush()).is_ok() {
+        if client
+            .write_all(first.as_bytes())
+            .and_then(|()| client.flush())
+            .is_ok()
+        {
             state.clients.push(client);
         }
     }
@@ -156,7 +161,9 @@ impl LiveReload {
 
     fn lock(&self) -> MutexGuard<'_, LiveState> {
         // A panic while holding the lock leaves plain data behind; keep using it.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -440,7 +447,12 @@ mod tests {
     #[test]
     fn only_local_hosts_are_allowed() {
         let addr: SocketAddr = "127.0.0.1:1111".parse().unwrap();
-        for ok in ["localhost:1111", "127.0.0.1:1111", "[::1]:1111", "localhost"] {
+        for ok in [
+            "localhost:1111",
+            "127.0.0.1:1111",
+            "[::1]:1111",
+            "localhost",
+        ] {
             assert!(host_allowed(ok, addr), "{ok}");
         }
         for bad in [
@@ -468,13 +480,18 @@ mod tests {
 
     #[test]
     fn events_prefix_every_data_line() {
-        assert_eq!(event("broken", "a\nb"), "event: broken\ndata: a\ndata: b\n\n");
+        assert_eq!(
+            event("broken", "a\nb"),
+            "event: broken\ndata: a\ndata: b\n\n"
+        );
         assert_eq!(event("ok", ""), "event: ok\ndata: \n\n");
     }
 
     #[test]
     fn text_types_say_utf8() {
-        for name in ["a.html", "a.css", "a.js", "a.json", "a.csv", "a.svg", "a.xml"] {
+        for name in [
+            "a.html", "a.css", "a.js", "a.json", "a.csv", "a.svg", "a.xml",
+        ] {
             assert!(content_type(name).ends_with("charset=utf-8"), "{name}");
         }
         assert_eq!(content_type("a.js"), "text/javascript; charset=utf-8");

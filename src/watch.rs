@@ -31,8 +31,9 @@ use crate::BuildOptions;
 pub const QUIET: Duration = Duration::from_millis(30);
 /// A burst that never goes quiet still rebuilds this often.
 const MAX_WAIT: Duration = Duration::from_secs(2);
-/// How often `--poll` looks at the files.
-const POLL_INTERVAL: Duration = Duration::from_millis(200);
+/// How often `--poll` looks at the files. It compares contents too: modification times it
+/// sees have whole-second resolution, and a save within the second would go unnoticed.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// The folders of a site whose files are sources, besides `casebook.toml` in the root.
 const SOURCE_DIRS: [&str; 4] = ["content", "templates", "themes", "static"];
 
@@ -75,7 +76,9 @@ pub fn run(
     };
     let (tx, rx) = channel();
     let watcher: Box<dyn Watcher> = if options.poll {
-        let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+        let config = notify::Config::default()
+            .with_poll_interval(POLL_INTERVAL)
+            .with_compare_contents(true);
         Box::new(notify::PollWatcher::new(tx, config).map_err(watch_error)?)
     } else {
         Box::new(notify::recommended_watcher(tx).map_err(watch_error)?)
@@ -290,14 +293,22 @@ mod tests {
     #[test]
     fn reads_are_not_changes() {
         let f = filter();
-        let event = |kind| {
-            notify::Event::new(kind).add_path(PathBuf::from("/site/content/cases/001.md"))
-        };
+        let event =
+            |kind| notify::Event::new(kind).add_path(PathBuf::from("/site/content/cases/001.md"));
         let mut changed = BTreeSet::new();
-        f.collect(&event(EventKind::Access(AccessKind::Open(AccessMode::Read))), &mut changed);
-        f.collect(&event(EventKind::Access(AccessKind::Close(AccessMode::Read))), &mut changed);
+        f.collect(
+            &event(EventKind::Access(AccessKind::Open(AccessMode::Read))),
+            &mut changed,
+        );
+        f.collect(
+            &event(EventKind::Access(AccessKind::Close(AccessMode::Read))),
+            &mut changed,
+        );
         assert!(changed.is_empty());
-        f.collect(&event(EventKind::Access(AccessKind::Close(AccessMode::Write))), &mut changed);
+        f.collect(
+            &event(EventKind::Access(AccessKind::Close(AccessMode::Write))),
+            &mut changed,
+        );
         assert_eq!(changed.len(), 1);
     }
 }

@@ -74,7 +74,11 @@ fn print_outcome(outcome: &Outcome, root: &Path, first: bool) {
             }
             let ms = rebuild.elapsed.as_millis();
             let written = rebuild.written.len();
-            let pages = rebuild.written.iter().filter(|p| p.ends_with(".html")).count();
+            let pages = rebuild
+                .written
+                .iter()
+                .filter(|p| p.ends_with(".html"))
+                .count();
             let removed = rebuild.removed.len();
             let warnings = match rebuild.warnings.warning_count() {
                 0 => String::new(),

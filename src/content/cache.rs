@@ -14,9 +14,11 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
+use super::case::Case;
 use super::{Content, Found, Parsed};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::render::markdown::MarkdownRenderer;
 
 /// What identifies one version of a file without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +153,59 @@ impl ContentCache {
             Parsed::Case(case, _) => Parsed::Case(case, entry.warnings.clone()),
             other => other,
         }))
+    }
+
+    /// Reads, validates and renders one changed case of `content` (the last good build's),
+    /// for the watch fast path; the cache records it as that build's case.
+    pub fn reparse_case(
+        &mut self,
+        config: &Config,
+        markdown: &MarkdownRenderer,
+        content: &Content,
+        rel: &Path,
+    ) -> Result<(Case, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let found = Found {
+            rel: rel.to_path_buf(),
+            content_rel: crate::diagnostic::display_path(rel)
+                .trim_start_matches("content/")
+                .to_string(),
+            kind: super::Kind::Case,
+        };
+        self.next_version += 1;
+        let entry = Entry {
+            stamp: Stamp::of(&config.root.join(rel)),
+            value: None,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            rendered: None,
+            version: self.next_version,
+        };
+        let entry = self
+            .entries
+            .entry(rel.to_path_buf())
+            .insert_entry(entry)
+            .into_mut();
+        let (mut case, warnings) = match super::parse_file(config, &found) {
+            Ok(Parsed::Case(case, warnings)) => (*case, warnings),
+            Ok(_) => return Err(Vec::new()),
+            Err(errors) => {
+                entry.errors = errors.clone();
+                return Err(errors);
+            }
+        };
+        let map = super::link_map(content);
+        let (rendered, broken, uses_map) =
+            super::render_body(markdown, &map, rel, &case.url, &case.body, case.body_line);
+        if case.summary.is_empty() {
+            case.summary = rendered.first_paragraph.clone();
+        }
+        case.rendered = rendered;
+        entry.warnings = warnings.clone();
+        entry.rendered = Some((uses_map.then(|| super::hash_links(&map)), broken.clone()));
+        if !broken.is_empty() {
+            return Err(broken);
+        }
+        Ok((case, warnings))
     }
 
     /// The broken links of a case already rendered against this link map, if it was.

@@ -68,7 +68,12 @@ pub fn load(
     markdown: &MarkdownRenderer,
     drafts: bool,
 ) -> Result<Content, Diagnostics> {
-    load_cached(config, markdown, drafts, &mut cache::ContentCache::default())
+    load_cached(
+        config,
+        markdown,
+        drafts,
+        &mut cache::ContentCache::default(),
+    )
 }
 
 /// [`load`], reusing what `cache` holds from the previous build for unchanged files (watch
@@ -158,7 +163,10 @@ fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
         let parent = entry.path().parent().unwrap_or(Path::new(""));
         if linked_parent.as_ref().is_none_or(|(p, _)| p != parent) {
             // Files of one folder come together: look at its ancestors once per folder.
-            linked_parent = Some((parent.to_path_buf(), parent.ancestors().any(Path::is_symlink)));
+            linked_parent = Some((
+                parent.to_path_buf(),
+                parent.ancestors().any(Path::is_symlink),
+            ));
         }
         let in_linked_folder = linked_parent.as_ref().is_some_and(|(_, linked)| *linked);
         if entry.path_is_symlink() || in_linked_folder {
@@ -425,6 +433,13 @@ fn check_output_collisions(content: &Content, problems: &mut Diagnostics) {
     }
 }
 
+fn hash_links(map: &BTreeMap<String, String>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    map.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Maps `content/`-relative source paths to root-relative output URLs, for link resolution.
 fn link_map(content: &Content) -> BTreeMap<String, String> {
     let strip = |p: &Path| {
@@ -452,37 +467,9 @@ fn render_bodies(
     cache: &mut cache::ContentCache,
 ) {
     let map = link_map(content);
-    let link_hash = {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::hash::DefaultHasher::new();
-        map.hash(&mut hasher);
-        hasher.finish()
-    };
+    let link_hash = hash_links(&map);
     let render = |source: &Path, url: &str, body: &str, body_line: usize| {
-        let from_dir = crate::diagnostic::display_path(source)
-            .trim_start_matches("content/")
-            .rsplit_once('/')
-            .map(|(dir, _)| dir.to_string())
-            .unwrap_or_default();
-        let root = "../".repeat(url.matches('/').count());
-        // Whether the body links to content files: only then does its HTML depend on the map.
-        let uses_map = std::cell::Cell::new(false);
-        let rendered = markdown.render(body, &|dest| {
-            let target = resolve_link(dest, &from_dir, &root, &map);
-            uses_map.set(uses_map.get() || !matches!(target, LinkTarget::Keep));
-            target
-        });
-        let broken: Vec<Diagnostic> = rendered
-            .broken_links
-            .iter()
-            .map(|link| {
-                let (line, col) = line_col(body, link.offset);
-                Diagnostic::error(source, format!("broken link to `{}`", link.target))
-                    .at(body_line + line - 1, col)
-                    .with_hint("link to an existing content file, e.g. `[案例8](008.md)` from another case")
-            })
-            .collect();
-        (rendered, broken, uses_map.get())
+        render_body(markdown, &map, source, url, body, body_line)
     };
     let shared: &cache::ContentCache = cache;
     let case_results: Vec<_> = content
@@ -518,6 +505,43 @@ fn render_bodies(
         page.rendered = rendered;
         problems.0.extend(broken);
     }
+}
+
+/// One Markdown body as HTML, its broken links, and whether it links to content files (only
+/// then does its HTML depend on the link map).
+fn render_body(
+    markdown: &MarkdownRenderer,
+    map: &BTreeMap<String, String>,
+    source: &Path,
+    url: &str,
+    body: &str,
+    body_line: usize,
+) -> (crate::render::markdown::Rendered, Vec<Diagnostic>, bool) {
+    let from_dir = crate::diagnostic::display_path(source)
+        .trim_start_matches("content/")
+        .rsplit_once('/')
+        .map(|(dir, _)| dir.to_string())
+        .unwrap_or_default();
+    let root = "../".repeat(url.matches('/').count());
+    let uses_map = std::cell::Cell::new(false);
+    let rendered = markdown.render(body, &|dest| {
+        let target = resolve_link(dest, &from_dir, &root, map);
+        uses_map.set(uses_map.get() || !matches!(target, LinkTarget::Keep));
+        target
+    });
+    let broken: Vec<Diagnostic> = rendered
+        .broken_links
+        .iter()
+        .map(|link| {
+            let (line, col) = line_col(body, link.offset);
+            Diagnostic::error(source, format!("broken link to `{}`", link.target))
+                .at(body_line + line - 1, col)
+                .with_hint(
+                    "link to an existing content file, e.g. `[案例8](008.md)` from another case",
+                )
+        })
+        .collect();
+    (rendered, broken, uses_map.get())
 }
 
 /// Resolves a link written in Markdown: `.md` targets (relative, or `@/` from `content/`)

@@ -26,7 +26,9 @@ impl Running {
     /// waiting for the first build.
     pub fn start(fixture: &str, command: &str, args: &[&str]) -> Running {
         let site = tempfile::tempdir().unwrap();
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture);
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
         copy_dir(&source, site.path());
         let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
             .arg(command)
@@ -88,10 +90,16 @@ impl Running {
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    panic!("timed out waiting for {what}; output:\n{}", self.log.join("\n"))
+                    panic!(
+                        "timed out waiting for {what}; output:\n{}",
+                        self.log.join("\n")
+                    )
                 }
                 Err(RecvTimeoutError::Disconnected) => {
-                    panic!("casebook exited waiting for {what}; output:\n{}", self.log.join("\n"))
+                    panic!(
+                        "casebook exited waiting for {what}; output:\n{}",
+                        self.log.join("\n")
+                    )
                 }
             }
         }
@@ -205,13 +213,22 @@ fn parse_response(raw: &[u8]) -> HttpResponse {
         .expect("a complete response head");
     let head = String::from_utf8_lossy(&raw[..split]);
     let mut lines = head.lines();
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
     let mut body = raw[split + 4..].to_vec();
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
     if chunked {
         body = dechunk(&body);
     }
@@ -228,8 +245,8 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
         let Some(end) = data.windows(2).position(|w| w == b"\r\n") else {
             return out;
         };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16)
-            .unwrap_or(0);
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
         if size == 0 {
             return out;
         }
