@@ -16,7 +16,7 @@
 //! Everything is computed before anything is written, so a build error leaves the last good
 //! site untouched.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -34,6 +34,8 @@ use crate::render::{self, Templates};
 use crate::site::Site;
 use crate::BuildOptions;
 
+/// Entries of the Atom feed (as `render` writes it); more never change the feed's key.
+const FEED_ENTRIES: usize = 50;
 /// More changed files than this take the general path.
 const MAX_PATCHED: usize = 8;
 
@@ -298,15 +300,12 @@ impl Incremental {
             .filter(|(f, h)| !self.complete || self.written.get(&f.path) != Some(h))
             .map(|(f, _)| f)
             .collect();
-        let produced: BTreeSet<&str> = files
-            .iter()
-            .map(|f| f.path.as_str())
-            .chain(keys.keys().map(String::as_str))
-            .collect();
+        // Pages skipped because unchanged are still produced: their URLs are among the keys.
+        let produced: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let mut removed: Vec<String> = self
             .written
             .keys()
-            .filter(|p| !produced.contains(p.as_str()))
+            .filter(|p| !produced.contains(p.as_str()) && !keys.contains_key(p.as_str()))
             .cloned()
             .collect();
         removed.sort();
@@ -421,9 +420,11 @@ fn page_keys(
         .as_ref()
         .map(|p| hash_json(&(&p.title, &p.rendered)));
     keys.insert("index.html".into(), hash_of(&(all, front)));
-    for name in ["atom.xml", "sitemap.xml", "robots.txt", "404.html"] {
-        keys.insert(name.into(), hash_of(&(all, name)));
+    let feeds = feed_key(site, &summaries, site_key);
+    for name in ["atom.xml", "sitemap.xml", "robots.txt"] {
+        keys.insert(name.into(), hash_of(&(feeds, name)));
     }
+    keys.insert("404.html".into(), site_key);
     for taxonomy in &site.taxonomies {
         let terms: Vec<(&str, &str, usize)> = taxonomy
             .terms
@@ -446,6 +447,34 @@ fn page_keys(
         keys.insert(page.url.clone(), key);
     }
     keys
+}
+
+/// What the feeds show: every URL, and the latest cases (in the feed's order) as listed.
+fn feed_key(site: &Site, summaries: &[u64], site_key: u64) -> u64 {
+    let cases = &site.content.cases;
+    let fallback = site.config.raw.date.as_deref().unwrap_or("1970-01-01");
+    let mut latest: Vec<(&str, &str, usize)> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.date.as_deref().unwrap_or(fallback), c.url.as_str(), i))
+        .collect();
+    latest.sort_by(|a, b| b.0.cmp(a.0).then_with(|| a.1.cmp(b.1)));
+    let shown: Vec<u64> = latest
+        .iter()
+        .take(FEED_ENTRIES)
+        .map(|e| summaries[e.2])
+        .collect();
+    let terms = site
+        .taxonomies
+        .iter()
+        .flat_map(|t| t.terms.iter().map(|term| term.url.as_str()));
+    let urls: Vec<&str> = cases
+        .iter()
+        .map(|c| c.url.as_str())
+        .chain(terms)
+        .chain(site.content.pages.iter().map(|p| p.url.as_str()))
+        .collect();
+    hash_of(&(site_key, urls, latest.first().map(|e| e.0), shown))
 }
 
 /// A hash that is stable within one process: all watch mode needs.

@@ -8,7 +8,7 @@
 //! clock tick keeps its stamp. Parsed values are *moved* out for a build and moved back by
 //! [`ContentCache::restore`]; a value that does not come back is simply parsed again.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -66,6 +66,8 @@ pub struct ContentCache {
     dirty: BTreeSet<PathBuf>,
     next_version: u64,
     trust_events: bool,
+    /// The link map of the last load, for re-rendering one case against it.
+    links: Option<(std::sync::Arc<BTreeMap<String, String>>, u64)>,
 }
 
 impl ContentCache {
@@ -193,19 +195,32 @@ impl ContentCache {
                 return Err(errors);
             }
         };
-        let map = super::link_map(content);
+        let (map, link_hash) = match &self.links {
+            Some((map, hash)) => (std::sync::Arc::clone(map), *hash),
+            None => {
+                let map = super::link_map(content);
+                let hash = super::hash_links(&map);
+                (std::sync::Arc::new(map), hash)
+            }
+        };
         let (rendered, broken, uses_map) =
             super::render_body(markdown, &map, rel, &case.url, &case.body, case.body_line);
+        let entry = self.entries.get_mut(rel).expect("inserted above");
         if case.summary.is_empty() {
             case.summary = rendered.first_paragraph.clone();
         }
         case.rendered = rendered;
         entry.warnings = warnings.clone();
-        entry.rendered = Some((uses_map.then(|| super::hash_links(&map)), broken.clone()));
+        entry.rendered = Some((uses_map.then_some(link_hash), broken.clone()));
         if !broken.is_empty() {
             return Err(broken);
         }
         Ok((case, warnings))
+    }
+
+    /// Remembers the link map a load rendered bodies against.
+    pub(super) fn set_links(&mut self, map: BTreeMap<String, String>, hash: u64) {
+        self.links = Some((std::sync::Arc::new(map), hash));
     }
 
     /// The broken links of a case already rendered against this link map, if it was.

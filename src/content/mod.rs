@@ -505,6 +505,7 @@ fn render_bodies(
         page.rendered = rendered;
         problems.0.extend(broken);
     }
+    cache.set_links(map, link_hash);
 }
 
 /// One Markdown body as HTML, its broken links, and whether it links to content files (only

@@ -164,14 +164,18 @@ pub fn render_selected(
         info: &info,
         summaries: &summaries,
     };
-    let mut results: Vec<Result<OutputFile, Diagnostic>> = (0..site.content.cases.len())
-        .into_par_iter()
-        .filter(|&i| wants(&site.content.cases[i].url))
-        .map(|i| r.case_page(i))
-        .collect();
-    if wants("index.html") {
-        results.push(r.index_page());
-    }
+    // The index lists every case: the longest single page, so it renders alongside the rest.
+    let (index, mut results) = rayon::join(
+        || wants("index.html").then(|| r.index_page()),
+        || -> Vec<Result<OutputFile, Diagnostic>> {
+            (0..site.content.cases.len())
+                .into_par_iter()
+                .filter(|&i| wants(&site.content.cases[i].url))
+                .map(|i| r.case_page(i))
+                .collect()
+        },
+    );
+    results.extend(index);
     for taxonomy in &site.taxonomies {
         if wants(&format!("{}/index.html", taxonomy.kind.key())) {
             results.push(r.taxonomy_list(taxonomy));
