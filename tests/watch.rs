@@ -199,3 +199,17 @@ fn polling_sees_changes_too() {
         read(&w.output("cases/004.html")).contains("Marker-4: polled")
     });
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_exits_cleanly() {
+    let mut w = Running::start("watch_site", "watch", &[]);
+    let status = w.interrupt();
+    assert!(status.success(), "{status:?}");
+    let leftovers: Vec<_> = fs::read_dir(w.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("casebook-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -77,7 +77,7 @@ impl Running {
         self.site.path().join("public").join(rel)
     }
 
-    /// Waits for a line matching `pred` (or returns the one already seen after `from`).
+    /// Waits for the next line matching `pred`.
     pub fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + DEADLINE;
         loop {
@@ -135,6 +135,24 @@ impl Running {
             .expect("serve prints its address");
         let port = line.rsplit(':').next().unwrap().trim_end_matches('/');
         port.parse().unwrap()
+    }
+}
+
+impl Running {
+    /// Sends SIGINT (Ctrl-C) and waits for the exit.
+    #[cfg(unix)]
+    pub fn interrupt(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "casebook did not exit on Ctrl-C");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
