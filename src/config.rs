@@ -158,8 +158,8 @@ impl Config {
 
     /// Parses and validates config text; `root` is where the site lives.
     pub fn from_toml(root: &Path, text: &str) -> Result<Config, Diagnostics> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_diagnostic(text, &e))?;
-        let mut problems = Diagnostics::new();
+        let (raw, mut problems) = parse_all_problems(text);
+        let raw = raw.ok_or_else(|| problems.clone())?;
         let language = parse_language(&raw.language).unwrap_or_else(|| {
             problems.push(
                 Diagnostic::error(
@@ -243,7 +243,55 @@ fn normalise_base_url(url: &str) -> Option<String> {
     })
 }
 
-fn toml_diagnostic(text: &str, error: &toml::de::Error) -> Diagnostics {
+/// Parses the config, reporting every unknown key rather than only the first: each unknown
+/// key's line (or table, for an unknown `[table]`) is blanked and the text parsed again, so
+/// line numbers stay true.
+fn parse_all_problems(text: &str) -> (Option<RawConfig>, Diagnostics) {
+    let mut problems = Diagnostics::new();
+    let mut text = text.to_string();
+    for _ in 0..50 {
+        match toml::from_str::<RawConfig>(&text) {
+            Ok(_) if problems.has_errors() => return (None, problems),
+            Ok(raw) => return (Some(raw), problems),
+            Err(error) => {
+                let d = toml_diagnostic(&text, &error);
+                let unknown = error.message().starts_with("unknown field");
+                problems.push(d);
+                match (unknown, error.span()) {
+                    (true, Some(span)) => text = blank_entry(&text, span.start),
+                    _ => return (None, problems),
+                }
+            }
+        }
+    }
+    (None, problems)
+}
+
+/// Blanks the line holding `offset`; for a table header, the whole table.
+fn blank_entry(text: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    let mut blanking_table = false;
+    for line in text.split_inclusive('\n') {
+        let is_header = line.trim_start().starts_with('[');
+        let hit = (pos..pos + line.len()).contains(&offset);
+        if is_header && !hit {
+            blanking_table = false;
+        }
+        if hit && is_header {
+            blanking_table = true;
+        }
+        if hit || blanking_table {
+            out.push_str(if line.ends_with('\n') { "\n" } else { "" });
+        } else {
+            out.push_str(line);
+        }
+        pos += line.len();
+    }
+    out
+}
+
+fn toml_diagnostic(text: &str, error: &toml::de::Error) -> Diagnostic {
     let message = error.message().trim().to_string();
     let mut d = match explain_unknown_field(&message) {
         Some((msg, hint)) => Diagnostic::error(CONFIG_FILE, msg).with_hint(hint),
@@ -254,7 +302,7 @@ fn toml_diagnostic(text: &str, error: &toml::de::Error) -> Diagnostics {
         let (line, col) = line_col(text, span.start);
         d = d.at(line, col);
     }
-    d.into()
+    d
 }
 
 #[cfg(test)]
@@ -281,6 +329,23 @@ mod tests {
         assert_eq!(d.message, "unknown field `descriptoin`");
         assert_eq!(d.hint.as_deref(), Some("did you mean `description`?"));
         assert_eq!((d.line, d.column), (Some(2), Some(1)));
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported() {
+        let err = parse(
+            "title = \"T\"\nlanguge = \"en\"\n[markdown]\nallow_htm = true\n[taxonomie]\nx = 1\n",
+        )
+        .unwrap_err();
+        let found: Vec<_> = err.0.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some(2), "unknown field `languge`"),
+                (Some(4), "unknown field `allow_htm`"),
+                (Some(5), "unknown field `taxonomie`")
+            ]
+        );
     }
 
     #[test]

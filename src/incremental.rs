@@ -144,12 +144,17 @@ impl Incremental {
             .prepared
             .as_ref()
             .expect("prepare() succeeded before a site build");
-        let content = crate::content::load_cached(
+        let (content, problems) = crate::content::load_cached(
             &prepared.config,
             &prepared.markdown,
             self.options.drafts,
             &mut self.cache,
-        )?;
+        );
+        if problems.has_errors() {
+            // Keep the parsed files for the next save; model problems show once these are fixed.
+            self.cache.restore(content, &self.root);
+            return Err(problems);
+        }
         let warnings = content.warnings.clone();
         let memo = &mut self.memo;
         let site = Site::with_related(prepared.config.clone(), content, |cases| {
@@ -223,18 +228,29 @@ impl Incremental {
             }
             patched.push((i, case, warnings));
         }
-        let site = self.site.as_mut()?;
+        let Site {
+            config,
+            mut content,
+            ..
+        } = self.site.take()?;
         let mut urls = BTreeSet::new();
         for (i, case, warnings) in patched {
-            let warned = &mut site.content.warnings.0;
+            let warned = &mut content.warnings.0;
             warned.retain(|d| d.path != case.source);
             warned.extend(warnings);
             // Its key is unknown until the next general build, which renders it once more.
             self.keys.remove(&case.url);
             urls.insert(case.url.clone());
-            site.content.cases[i] = case;
+            content.cases[i] = case;
         }
-        site.content.warnings.sort();
+        content.warnings.sort();
+        // Everything derived from the cases (metric tables, …) is derived again; related cases
+        // and taxonomies come out the same, as no listed field changed.
+        let memo = &mut self.memo;
+        match Site::with_related(config, content, |cases| memo.related(cases)) {
+            Ok(site) => self.site = Some(site),
+            Err(problems) => return Some(Err(problems)),
+        }
         let keys = std::mem::take(&mut self.keys);
         let wants = |url: &str| urls.contains(url) || !keys.contains_key(url);
         let site = self.site.as_ref()?;

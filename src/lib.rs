@@ -110,27 +110,22 @@ fn render_all(
     options: &BuildOptions,
 ) -> Result<(Vec<output::OutputFile>, usize, Diagnostics), Diagnostics> {
     let markdown = MarkdownRenderer::new(&config.raw.markdown);
-    let (content, templates) = rayon::join(
+    let ((content, mut problems), templates) = rayon::join(
         || content::load(&config, &markdown, options.drafts),
         || Theme::load(&config).and_then(|theme| Templates::compile(&theme).map(|t| (theme, t))),
     );
-    let (content, (theme, templates)) = match (content, templates) {
-        (Ok(c), Ok(t)) => (c, t),
-        (c, t) => {
-            let mut problems = Diagnostics::new();
-            if let Err(e) = c {
-                problems.extend(e);
-            }
-            if let Err(e) = t {
-                problems.extend(e);
-            }
+    let model = site::Site::new(config, content);
+    let (site, (theme, templates)) = match (model, templates) {
+        (Ok(site), Ok(t)) if !problems.has_errors() => (site, t),
+        (model, templates) => {
+            problems.extend(model.err().unwrap_or_default());
+            problems.extend(templates.err().unwrap_or_default());
             problems.sort();
             return Err(problems);
         }
     };
-    let warnings = content.warnings.clone();
-    let cases = content.cases.len();
-    let site = site::Site::new(config, content)?;
+    let warnings = site.content.warnings.clone();
+    let cases = site.content.cases.len();
     let files = render::render_site(&site, &templates, &theme)?;
     Ok((files, cases, warnings))
 }

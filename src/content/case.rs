@@ -195,6 +195,9 @@ pub struct Metric {
 #[derive(Debug, Clone, Serialize)]
 pub struct Case {
     pub id: CaseId,
+    /// Line and column of `id` in the source, for duplicate-id errors.
+    #[serde(skip)]
+    pub id_position: (usize, usize),
     /// Output file stem: `cases/<slug>.html`.
     pub slug: String,
     /// Root-relative URL of the case page.
@@ -297,6 +300,7 @@ pub fn validate(
         .filter_map(|m| validate_metric(m, yaml_line, &source, &mut problems))
         .collect();
     let case = Case {
+        id_position: file_position(&front.id, yaml_line),
         id: front.id.value,
         url: format!("cases/{slug}.html"),
         slug,

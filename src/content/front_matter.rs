@@ -111,6 +111,12 @@ pub fn file_position<T>(value: &Spanned<T>, yaml_line: usize) -> (usize, usize) 
 
 /// Turns the parser's wording into a message and a hint for an editor.
 fn describe(raw: &str, path: &str) -> (String, Option<String>) {
+    if raw.contains("budget breached") {
+        return (
+            "the front matter is too large once its aliases are expanded".to_string(),
+            Some("YAML anchors and aliases may not expand beyond casebook's limits; write the values out".to_string()),
+        );
+    }
     let message = strip_location(raw);
     let path = clean_path(path);
     if let Some((msg, hint)) = explain_unknown_field(&message) {

@@ -63,11 +63,11 @@ struct Found {
 }
 
 /// Loads, validates and renders all content of the site.
-pub fn load(
-    config: &Config,
-    markdown: &MarkdownRenderer,
-    drafts: bool,
-) -> Result<Content, Diagnostics> {
+///
+/// Returns whatever loaded together with every problem found, so later stages can add their
+/// own findings (taxonomy clashes) before the build reports them all; errors are in the list,
+/// warnings in [`Content::warnings`] when there are no errors.
+pub fn load(config: &Config, markdown: &MarkdownRenderer, drafts: bool) -> (Content, Diagnostics) {
     load_cached(
         config,
         markdown,
@@ -83,7 +83,7 @@ pub fn load_cached(
     markdown: &MarkdownRenderer,
     drafts: bool,
     cache: &mut cache::ContentCache,
-) -> Result<Content, Diagnostics> {
+) -> (Content, Diagnostics) {
     let mut problems = Diagnostics::new();
     let found = discover(config, &mut problems);
     let parsed = cache.parse_all(config, &found);
@@ -111,19 +111,12 @@ pub fn load_cached(
     content.assets.sort_by(|a, b| a.url.cmp(&b.url));
     check_duplicate_ids(&content.cases, &mut problems);
     check_output_collisions(&content, &mut problems);
-    if problems.has_errors() {
-        cache.restore(content, &config.root);
-        problems.sort();
-        return Err(problems);
-    }
     render_bodies(&mut content, markdown, &mut problems, cache);
     problems.sort();
-    if problems.has_errors() {
-        cache.restore(content, &config.root);
-        return Err(problems);
+    if !problems.has_errors() {
+        content.warnings = std::mem::take(&mut problems);
     }
-    content.warnings = problems;
-    Ok(content)
+    (content, problems)
 }
 
 /// Walks `content/`, refusing symlinks that leave the site and names that are not UTF-8.
@@ -388,7 +381,7 @@ fn check_duplicate_ids(cases: &[Case], problems: &mut Diagnostics) {
         if pair[0].id == pair[1].id {
             problems.push(
                 Diagnostic::error(&pair[1].source, format!("duplicate case id `{}`", pair[1].id))
-                    .at(2, 1)
+                    .at(pair[1].id_position.0, pair[1].id_position.1)
                     .with_hint(format!(
                         "`{}` has the same id; give each case its own (`casebook new` picks the next free one)",
                         crate::diagnostic::display_path(&pair[0].source)
@@ -545,23 +538,24 @@ fn render_body(
     (rendered, broken, uses_map.get())
 }
 
-/// Resolves a link written in Markdown: `.md` targets (relative, or `@/` from `content/`)
-/// become the relative URL of the generated page, other links stay as written.
+/// Resolves a link written in Markdown, relative to the source file as the editor sees it:
+/// `.md` targets (relative, or `@/` from `content/`) become the relative URL of the generated
+/// page; other relative paths become the relative URL of that site file (checked after
+/// rendering); absolute URLs and fragments stay as written.
 fn resolve_link(
     dest: &str,
     from_dir: &str,
     root: &str,
     map: &BTreeMap<String, String>,
 ) -> LinkTarget {
-    let (path, fragment) = match dest.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (dest, None),
+    let (path, suffix) = match dest.find(['#', '?']) {
+        Some(i) => dest.split_at(i),
+        None => (dest, ""),
     };
-    let absolute = path.strip_prefix("@/");
-    if !(path.ends_with(".md") || absolute.is_some()) || path.contains("://") {
+    if path.is_empty() || path.starts_with('/') || path.contains(':') && !path.starts_with("@/") {
         return LinkTarget::Keep;
     }
-    let joined = match absolute {
+    let joined = match path.strip_prefix("@/") {
         Some(p) => p.to_string(),
         None if from_dir.is_empty() => path.to_string(),
         None => format!("{from_dir}/{path}"),
@@ -569,17 +563,20 @@ fn resolve_link(
     let Some(normal) = normalise(&joined) else {
         return LinkTarget::Broken;
     };
+    if !(path.ends_with(".md") || path.starts_with("@/")) {
+        return LinkTarget::File {
+            url: format!("{root}{normal}{suffix}"),
+            path: normal,
+        };
+    }
     match map.get(&normal) {
-        Some(url) => {
-            let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-            LinkTarget::Rewrite(format!("{root}{url}{fragment}"))
-        }
+        Some(url) => LinkTarget::Rewrite(format!("{root}{url}{suffix}")),
         None => LinkTarget::Broken,
     }
 }
 
 /// Collapses `.` and `..` in a `/`-separated path; `None` if it climbs out of `content/`.
-fn normalise(path: &str) -> Option<String> {
+pub(crate) fn normalise(path: &str) -> Option<String> {
     let mut out: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -611,6 +608,7 @@ mod tests {
         ]);
         let url = |dest: &str, from: &str| match resolve_link(dest, from, "../", &map) {
             LinkTarget::Rewrite(u) => u,
+            LinkTarget::File { url, path } => format!("file {url} {path}"),
             LinkTarget::Keep => "keep".into(),
             LinkTarget::Broken => "broken".into(),
         };
@@ -621,7 +619,16 @@ mod tests {
         assert_eq!(url("009.md", "cases"), "broken");
         assert_eq!(url("../../../etc.md", "cases"), "broken");
         assert_eq!(url("https://x.org/a.md", "cases"), "keep");
-        assert_eq!(url("img/a.png", "cases"), "keep");
+        assert_eq!(
+            url("img/a.png", "cases/more"),
+            "file ../cases/more/img/a.png cases/more/img/a.png"
+        );
+        assert_eq!(
+            url("../../tags/x.html", "cases/more"),
+            "file ../tags/x.html tags/x.html"
+        );
+        assert_eq!(url("#top", "cases"), "keep");
+        assert_eq!(url("/abs.html", "cases"), "keep");
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl<'a> CaseSummary<'a> {
 }
 
 /// URL of a term's page, if that taxonomy is published.
-fn term_url(site: &Site, kind: TaxonomyKind, name: &str) -> Option<String> {
+pub(crate) fn term_url(site: &Site, kind: TaxonomyKind, name: &str) -> Option<String> {
     let taxonomy = site.taxonomy(kind)?;
     let index = taxonomy
         .terms
@@ -116,6 +116,8 @@ pub struct CasePage<'a> {
     pub case: &'a CaseSummary<'a>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
     pub metrics: Vec<MetricView>,
+    /// Inline SVG of the before/after metrics, drawn at build time.
+    pub chart: Option<String>,
     pub content: &'a str,
     pub toc: &'a [TocEntry],
     pub previous: Option<Link>,
@@ -147,6 +149,8 @@ pub struct TermPage<'a> {
     pub taxonomy_title: &'static str,
     pub term: &'a str,
     pub cases: Vec<&'a CaseSummary<'a>>,
+    /// The metrics of these cases, in case order.
+    pub metric_rows: Vec<&'a super::metrics_page::MetricRowView<'a>>,
 }
 
 #[derive(Serialize)]

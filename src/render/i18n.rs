@@ -43,6 +43,39 @@ pub struct Strings {
     pub case_id: &'static str,
     pub feed: &'static str,
     pub generated_by: &'static str,
+    pub metrics_page_title: &'static str,
+    pub metrics_intro: &'static str,
+    pub downloads: &'static str,
+    pub download_metrics_csv: &'static str,
+    pub download_metrics_json: &'static str,
+    pub download_cases_json: &'static str,
+    pub reductions_title: &'static str,
+    pub reductions_desc: &'static str,
+    pub reductions_limited: &'static str,
+    pub by_region: &'static str,
+    pub by_department: &'static str,
+    pub metric_count: &'static str,
+    pub duration_changes: &'static str,
+    pub median_reduction: &'static str,
+    pub totals: &'static str,
+    pub total: &'static str,
+    pub mixed_units: &'static str,
+    pub not_additive: &'static str,
+    pub all_metrics: &'static str,
+    pub case: &'static str,
+    pub change_pct: &'static str,
+    pub improved: &'static str,
+    pub worsened: &'static str,
+    pub filters: &'static str,
+    pub filter_all_regions: &'static str,
+    pub filter_all_departments: &'static str,
+    pub filter_all_tags: &'static str,
+    pub filter_text: &'static str,
+    pub filter_reset: &'static str,
+    pub filter_status: &'static str,
+    pub sort_by: &'static str,
+    pub term_metrics: &'static str,
+    pub before_after_chart: &'static str,
 }
 
 const ZH_CN: Strings = Strings {
@@ -82,6 +115,39 @@ const ZH_CN: Strings = Strings {
     case_id: "编号",
     feed: "订阅",
     generated_by: "由 casebook 生成",
+    metrics_page_title: "全部指标对比",
+    metrics_intro: "{cases} 个案例共 {metrics} 项指标，可按任意一列排序，按地区、部门、标签筛选。",
+    downloads: "下载数据",
+    download_metrics_csv: "全部指标 (CSV，可用 Excel 打开)",
+    download_metrics_json: "全部指标 (JSON)",
+    download_cases_json: "全部案例及其字段 (JSON)",
+    reductions_title: "改革前后相对降幅",
+    reductions_desc: "每条横条是一项有改革前后数据的指标：向右为下降（如办理时间缩短），向左为上升；绿色表示改善，红色表示变差，灰色表示方向不明。点击横条打开案例。",
+    reductions_limited: "图中显示降幅最大的 {shown} 项（共 {total} 项），完整数据见下表。",
+    by_region: "按地区汇总",
+    by_department: "按部门汇总",
+    metric_count: "指标数",
+    duration_changes: "时长类前后对比",
+    median_reduction: "时长降幅中位数",
+    totals: "同名指标合计",
+    total: "合计",
+    mixed_units: "单位不一致，不合计",
+    not_additive: "不宜相加",
+    all_metrics: "全部指标",
+    case: "案例",
+    change_pct: "变化率",
+    improved: "改善",
+    worsened: "变差",
+    filters: "筛选",
+    filter_all_regions: "全部地区",
+    filter_all_departments: "全部部门",
+    filter_all_tags: "全部标签",
+    filter_text: "关键词",
+    filter_reset: "清除筛选",
+    filter_status: "显示 {shown} / {total} 项指标（{cases} 个案例）",
+    sort_by: "排序",
+    term_metrics: "这些案例的指标",
+    before_after_chart: "改革前后对比",
 };
 
 const EN: Strings = Strings {
@@ -121,11 +187,67 @@ const EN: Strings = Strings {
     case_id: "No.",
     feed: "Feed",
     generated_by: "Built with casebook",
+    metrics_page_title: "Metrics compared",
+    metrics_intro: "{metrics} metrics from {cases} cases; sort by any column, filter by region, department and tag.",
+    downloads: "Download the data",
+    download_metrics_csv: "All metrics (CSV, opens in a spreadsheet)",
+    download_metrics_json: "All metrics (JSON)",
+    download_cases_json: "All cases with their fields (JSON)",
+    reductions_title: "Relative reduction, before → after",
+    reductions_desc: "Each bar is a metric with figures before and after: to the right it fell (e.g. a shorter wait), to the left it rose; green is an improvement, red a setback, grey a metric without a known direction. Each bar links to its case.",
+    reductions_limited: "The chart shows the {shown} largest reductions of {total}; the table below has them all.",
+    by_region: "By region",
+    by_department: "By department",
+    metric_count: "Metrics",
+    duration_changes: "Before/after durations",
+    median_reduction: "Median duration cut",
+    totals: "Totals by metric name",
+    total: "Total",
+    mixed_units: "Units differ: not summed",
+    not_additive: "Not summable",
+    all_metrics: "All metrics",
+    case: "Case",
+    change_pct: "Change %",
+    improved: "better",
+    worsened: "worse",
+    filters: "Filter",
+    filter_all_regions: "All regions",
+    filter_all_departments: "All departments",
+    filter_all_tags: "All tags",
+    filter_text: "Keywords",
+    filter_reset: "Clear filters",
+    filter_status: "Showing {shown} of {total} metrics ({cases} cases)",
+    sort_by: "Sort",
+    term_metrics: "Metrics of these cases",
+    before_after_chart: "Before and after",
 };
+
+/// `template` with each `{name}` replaced by its value: UI sentences with numbers in them.
+pub fn fill(template: &str, values: &[(&str, String)]) -> String {
+    values
+        .iter()
+        .fold(template.to_string(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
 
 pub fn strings(language: Language) -> &'static Strings {
     match language {
         Language::ZhCn => &ZH_CN,
         Language::En => &EN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_placeholders() {
+        let text = fill(
+            ZH_CN.filter_status,
+            &[("shown", "3".into()), ("total", "10".into())],
+        );
+        assert_eq!(text, "显示 3 / 10 项指标（{cases} 个案例）");
     }
 }

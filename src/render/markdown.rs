@@ -26,6 +26,10 @@ pub struct Rendered {
     /// Links to content files that do not exist, with their byte offset in the Markdown.
     #[serde(skip)]
     pub broken_links: Vec<BrokenLink>,
+    /// Links to other files of the site (assets, generated pages), as site paths: checked once
+    /// the output is known.
+    #[serde(skip)]
+    pub file_links: Vec<FileLink>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,10 +45,24 @@ pub struct BrokenLink {
     pub target: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLink {
+    pub offset: usize,
+    /// As written in the Markdown.
+    pub written: String,
+    /// The site path it points to (`cases/files/a.pdf`).
+    pub path: String,
+}
+
 /// How the renderer should treat a link destination written in Markdown.
 pub enum LinkTarget {
     Keep,
     Rewrite(String),
+    /// A link to a file of the site: rewritten to `url`, and `path` must exist in the output.
+    File {
+        url: String,
+        path: String,
+    },
     Broken,
 }
 
@@ -246,6 +264,14 @@ impl<'a> Pass<'a> {
         }
         match links(&dest) {
             LinkTarget::Keep => dest,
+            LinkTarget::File { url, path } => {
+                self.rendered.file_links.push(FileLink {
+                    offset,
+                    written: dest.to_string(),
+                    path,
+                });
+                url.into()
+            }
             LinkTarget::Rewrite(url) => url.into(),
             LinkTarget::Broken => {
                 self.rendered.broken_links.push(BrokenLink {

@@ -3,10 +3,13 @@
 //! Rendering does no file I/O: it turns the [`Site`] into [`OutputFile`]s that
 //! [`crate::output`] writes. Case pages, the largest share, render in parallel.
 
+pub mod chart;
 pub mod context;
+pub mod exports;
 pub mod highlight;
 pub mod i18n;
 pub mod markdown;
+pub mod metrics_page;
 pub mod theme;
 
 use rayon::prelude::*;
@@ -47,6 +50,8 @@ impl Templates {
     pub fn compile(theme: &Theme) -> Result<Templates, Diagnostics> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default escaper also turns `/` into `&#x2F;`, which bloats every URL.
+        tera.set_escape_fn(escape_html);
         let origins = theme
             .templates
             .iter()
@@ -110,15 +115,9 @@ fn first_line_summary(text: &str) -> String {
         .iter()
         .find(|l| l.starts_with('='))
         .map(|l| l.trim_start_matches("= ").to_string());
-    let head = lines
-        .first()
-        .copied()
-        .unwrap_or("template error")
-        .trim_end_matches(':')
-        .to_string();
     match expected {
-        Some(e) => format!("{head}: {e}"),
-        None => lines.join(" "),
+        Some(e) if text.starts_with("Failed to parse") => format!("template syntax error: {e}"),
+        _ => lines.join(" "),
     }
 }
 
@@ -157,12 +156,14 @@ pub fn render_selected(
         .par_iter()
         .map(|c| CaseSummary::new(site, c))
         .collect();
+    let rows = metrics_page::row_views(site, &summaries);
     let r = Renderer {
         site,
         templates,
         t,
         info: &info,
         summaries: &summaries,
+        rows: &rows,
     };
     // The index lists every case: the longest single page, so it renders alongside the rest.
     let (index, mut results) = rayon::join(
@@ -176,6 +177,7 @@ pub fn render_selected(
         },
     );
     results.extend(index);
+    results.push(r.metrics_page());
     for taxonomy in &site.taxonomies {
         if wants(&format!("{}/index.html", taxonomy.kind.key())) {
             results.push(r.taxonomy_list(taxonomy));
@@ -199,6 +201,10 @@ pub fn render_selected(
             results.push(r.feed(feed));
         }
     }
+    match exports::files(site) {
+        Ok(exported) => results.extend(exported.into_iter().map(Ok)),
+        Err(d) => results.push(Err(d)),
+    }
     let mut problems = Diagnostics::new();
     let mut files = Vec::with_capacity(results.len() + theme.statics.len());
     for result in results {
@@ -219,7 +225,62 @@ pub fn render_selected(
             )),
         }
     }
+    check_file_links(site, &files, &mut problems);
     problems.into_result(files)
+}
+
+/// Links written in Markdown to other files of the site (`files/report.pdf`,
+/// `../tags/x.html`) must name a file of the built site; checked here because only now is
+/// every output path known.
+fn check_file_links(site: &Site, files: &[OutputFile], problems: &mut Diagnostics) {
+    let paths: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let cases = site
+        .content
+        .cases
+        .iter()
+        .map(|c| (&c.source, &c.body, c.body_line, &c.rendered));
+    let pages = site
+        .content
+        .pages
+        .iter()
+        .map(|p| (&p.source, &p.body, p.body_line, &p.rendered));
+    for (source, body, body_line, rendered) in cases.chain(pages) {
+        for link in &rendered.file_links {
+            if paths.contains(percent_decode(&link.path).as_str()) {
+                continue;
+            }
+            let (line, col) = crate::diagnostic::line_col(body, link.offset);
+            problems.push(
+                Diagnostic::error(source, format!("broken link to `{}`: no such file in the built site", link.written))
+                    .at(body_line + line - 1, col)
+                    .with_hint("links are relative to the Markdown file; put the file in content/ or fix the path"),
+            );
+        }
+    }
+}
+
+/// Decodes `%XX` escapes (UTF-8); invalid sequences stay as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 fn site_info(site: &Site, t: &'static Strings) -> SiteInfo {
@@ -268,6 +329,8 @@ struct Renderer<'a> {
     t: &'static Strings,
     info: &'a SiteInfo,
     summaries: &'a [CaseSummary<'a>],
+    /// Every metric row of the collection, for the metrics page and term pages.
+    rows: &'a [metrics_page::MetricRowView<'a>],
 }
 
 impl<'a> Renderer<'a> {
@@ -299,6 +362,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(crate::site::metrics::MetricView::new)
                 .collect(),
+            chart: self.case_chart(i),
             content: &case.rendered.html,
             toc: &case.rendered.toc,
             previous: i.checked_sub(1).map(link),
@@ -357,6 +421,11 @@ impl<'a> Renderer<'a> {
             taxonomy_title: taxonomy_title(self.t, kind),
             term: &term.name,
             cases: term.cases.iter().map(|&i| &self.summaries[i]).collect(),
+            metric_rows: term
+                .cases
+                .iter()
+                .flat_map(|&i| &self.rows[self.site.metrics.case_rows[i].clone()])
+                .collect(),
         };
         self.page("taxonomy_term.html", &term.url, &page)
     }
@@ -412,7 +481,9 @@ impl<'a> Renderer<'a> {
             .first()
             .map(|e| e.updated.clone())
             .unwrap_or_else(|| stamp(None));
-        let mut urls: Vec<String> = std::iter::once("index.html".to_string())
+        let mut urls: Vec<String> = ["index.html", metrics_page::METRICS_URL]
+            .into_iter()
+            .map(str::to_string)
             .chain(self.site.content.cases.iter().map(|c| c.url.clone()))
             .chain(self.site.taxonomies.iter().flat_map(|t| {
                 std::iter::once(format!("{}/index.html", t.kind.key()))
@@ -449,6 +520,12 @@ mod tests {
             escape_html("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b/%E4%B8%AD.html"), "a b/中.html");
+        assert_eq!(percent_decode("100%"), "100%");
     }
 
     #[test]

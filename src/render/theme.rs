@@ -28,6 +28,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "case.html",
     "index.html",
     "macros.html",
+    "metrics.html",
     "page.html",
     "robots.txt",
     "sitemap.xml",
@@ -36,7 +37,13 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
 );
 
 /// Static files of the built-in default theme, published under `static/`.
-pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed!("static", "style.css", "syntax.css");
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed!(
+    "static",
+    "favicon.svg",
+    "metrics.js",
+    "style.css",
+    "syntax.css"
+);
 
 /// A template's text and where it came from (for error messages).
 pub struct TemplateSource {

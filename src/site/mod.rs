@@ -23,6 +23,8 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
     /// For each case (by index), the cases sharing most tags with it.
     pub related: Vec<Vec<usize>>,
+    /// Every metric of every case as one comparable table.
+    pub metrics: metrics::MetricTable,
 }
 
 impl Site {
@@ -49,11 +51,13 @@ impl Site {
             }
         }
         let related = related_cases(&content.cases);
+        let metrics = metrics::MetricTable::new(&content.cases);
         problems.into_result(Site {
             config,
             content,
             taxonomies,
             related,
+            metrics,
         })
     }
 

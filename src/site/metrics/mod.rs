@@ -1,8 +1,18 @@
-//! Metric figures as readers see them: formatted numbers and the change computed at build time.
+//! Metric figures as readers see them, and the collection's metrics as one comparable table.
+//!
+//! [`MetricView`] is one metric formatted for a template (numbers as a person writes them,
+//! the change, whether it is an improvement). The submodules make metrics comparable across
+//! cases: [`units`] understands scale words (`万户`, `亿元`), [`direction`] decides which way
+//! a metric improves, [`table`] builds the row-per-metric table with its summaries.
+
+pub mod direction;
+pub mod table;
+pub mod units;
 
 use serde::Serialize;
 
 use crate::content::case::{Better, Metric, MetricValue};
+pub use table::{MetricRow, MetricTable};
 
 /// One metric ready for a template.
 #[derive(Debug, Clone, Serialize)]
@@ -16,14 +26,23 @@ pub struct MetricView {
     pub change: Option<String>,
     /// Relative change in percent, signed, one decimal (absent when `before` is 0).
     pub change_pct: Option<String>,
+    /// Which way the metric improves: as written, else inferred ([`direction`]).
     pub better: Option<Better>,
     /// Whether the change is an improvement, when the direction is known.
     pub improved: Option<bool>,
+    /// `"up"` or `"down"` for a change, so templates can draw an arrow that is not colour.
+    pub trend: Option<&'static str>,
     pub note: Option<String>,
 }
 
 impl MetricView {
     pub fn new(metric: &Metric) -> Self {
+        let better = direction::infer_better(
+            &metric.name,
+            &units::parse_unit(&metric.unit),
+            metric.better,
+        )
+        .map(|(b, _)| b);
         let mut view = MetricView {
             name: metric.name.clone(),
             unit: metric.unit.clone(),
@@ -32,8 +51,9 @@ impl MetricView {
             after: None,
             change: None,
             change_pct: None,
-            better: metric.better,
+            better,
             improved: None,
+            trend: None,
             note: metric.note.clone(),
         };
         match metric.value {
@@ -44,7 +64,12 @@ impl MetricView {
                 view.change = Some(format_signed(after - before));
                 view.change_pct =
                     percent_change(before, after).map(|p| format!("{}%", format_signed_1(p)));
-                view.improved = metric.better.and_then(|b| improvement(b, before, after));
+                view.improved = better.and_then(|b| improvement(b, before, after));
+                view.trend = match after.total_cmp(&before) {
+                    std::cmp::Ordering::Greater => Some("up"),
+                    std::cmp::Ordering::Less => Some("down"),
+                    std::cmp::Ordering::Equal => None,
+                };
             }
         }
         view
@@ -56,7 +81,7 @@ pub fn percent_change(before: f64, after: f64) -> Option<f64> {
     (before != 0.0).then(|| (after - before) / before.abs() * 100.0)
 }
 
-fn improvement(better: Better, before: f64, after: f64) -> Option<bool> {
+pub(crate) fn improvement(better: Better, before: f64, after: f64) -> Option<bool> {
     if before == after {
         return None;
     }
@@ -75,7 +100,8 @@ pub fn format_number(n: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn format_signed(n: f64) -> String {
+/// A signed number as [`format_number`] writes it, `−` (U+2212) for minus.
+pub fn format_signed(n: f64) -> String {
     if n > 0.0 {
         format!("+{}", format_number(n))
     } else if n < 0.0 {
@@ -85,7 +111,8 @@ fn format_signed(n: f64) -> String {
     }
 }
 
-fn format_signed_1(n: f64) -> String {
+/// A signed number with one decimal, `−` (U+2212) for minus: `+12.5`, `−77.5`, `0`.
+pub fn format_signed_1(n: f64) -> String {
     let rounded = (n * 10.0).round() / 10.0;
     if rounded == 0.0 {
         return "0".to_string();
@@ -105,7 +132,7 @@ mod tests {
 
     fn change(before: f64, after: f64, better: Option<Better>) -> MetricView {
         MetricView::new(&Metric {
-            name: "n".into(),
+            name: "办理时长".into(),
             unit: "工作日".into(),
             value: MetricValue::Change { before, after },
             better,
@@ -128,9 +155,15 @@ mod tests {
         assert_eq!(v.change.as_deref(), Some("−15.5"));
         assert_eq!(v.change_pct.as_deref(), Some("−77.5%"));
         assert_eq!(v.improved, Some(true));
+        assert_eq!(v.trend, Some("down"));
         let v = change(0.0, 3.0, None);
         assert_eq!(v.change_pct, None);
-        assert_eq!(v.improved, None);
+        assert_eq!(
+            v.improved,
+            Some(false),
+            "工作日 is inferred lower-is-better"
+        );
+        assert_eq!(v.trend, Some("up"));
         assert_eq!(change(3.0, 6.0, Some(Better::Lower)).improved, Some(false));
     }
 }

@@ -1,0 +1,319 @@
+//! Machine-readable copies of the collection, published beside the pages under `data/`.
+//!
+//! - `data/cases.json`: every case's front matter as validated, plus its page URL.
+//! - `data/metrics.json`: one object per metric row (see [`MetricRecord`]).
+//! - `data/metrics.csv`: the same rows, RFC 4180 (quoted where needed, CRLF line ends),
+//!   UTF-8 with a byte-order mark so spreadsheet programs read Chinese correctly.
+//!
+//! JSON files hold one array element per line: small diffs between builds, easy to grep.
+//! Numbers are written as parsed (shortest form that reads back to the same value).
+
+use serde::Serialize;
+
+use crate::content::case::{Better, Case, CaseId, Metric, MetricValue};
+use crate::diagnostic::Diagnostic;
+use crate::output::OutputFile;
+use crate::site::metrics::direction::BetterSource;
+use crate::site::metrics::units::round_to;
+use crate::site::metrics::MetricRow;
+use crate::site::Site;
+
+pub const CASES_JSON: &str = "data/cases.json";
+pub const METRICS_JSON: &str = "data/metrics.json";
+pub const METRICS_CSV: &str = "data/metrics.csv";
+
+/// A case as exported: its front matter and where its page is.
+#[derive(Serialize)]
+struct CaseRecord<'a> {
+    id: &'a CaseId,
+    title: &'a str,
+    region: &'a str,
+    department: &'a str,
+    date: Option<&'a str>,
+    tags: &'a [String],
+    summary: &'a str,
+    metrics: &'a [Metric],
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+    /// Root-relative URL of the case page.
+    url: &'a str,
+}
+
+/// One metric row as exported to JSON and CSV (the CSV columns are these fields, in order;
+/// `tags` joined with `;`, absent values empty).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricRecord<'a> {
+    pub case_id: &'a CaseId,
+    pub case_title: &'a str,
+    pub case_url: &'a str,
+    pub region: &'a str,
+    pub department: &'a str,
+    pub tags: &'a [String],
+    pub metric: &'a str,
+    /// As written: `万户`.
+    pub unit: &'a str,
+    pub value: Option<f64>,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    /// The unit without its scale word: `户`.
+    pub base_unit: &'a str,
+    /// What one written unit is worth in base units: 10000 for `万户`.
+    pub scale: f64,
+    pub value_normalised: Option<f64>,
+    pub before_normalised: Option<f64>,
+    pub after_normalised: Option<f64>,
+    /// `after − before`, in the written unit.
+    pub change: Option<f64>,
+    /// Relative change in percent, four decimals.
+    pub change_pct: Option<f64>,
+    pub better: Option<Better>,
+    pub better_source: Option<BetterSource>,
+    pub improved: Option<bool>,
+    pub note: Option<&'a str>,
+}
+
+/// The CSV header: [`MetricRecord`]'s fields.
+pub const CSV_HEADER: [&str; 22] = [
+    "case_id",
+    "case_title",
+    "case_url",
+    "region",
+    "department",
+    "tags",
+    "metric",
+    "unit",
+    "value",
+    "before",
+    "after",
+    "base_unit",
+    "scale",
+    "value_normalised",
+    "before_normalised",
+    "after_normalised",
+    "change",
+    "change_pct",
+    "better",
+    "better_source",
+    "improved",
+    "note",
+];
+
+impl<'a> MetricRecord<'a> {
+    pub fn new(case: &'a Case, row: &'a MetricRow) -> Self {
+        let (value, before, after) = split(row.metric.value);
+        let (value_n, before_n, after_n) = split(row.normalised());
+        MetricRecord {
+            case_id: &case.id,
+            case_title: &case.title,
+            case_url: &case.url,
+            region: &case.region,
+            department: &case.department,
+            tags: &case.tags,
+            metric: &row.metric.name,
+            unit: &row.metric.unit,
+            value,
+            before,
+            after,
+            base_unit: &row.unit.base,
+            scale: row.unit.scale,
+            value_normalised: value_n,
+            before_normalised: before_n,
+            after_normalised: after_n,
+            change: row.change(),
+            change_pct: row.change_pct().map(|p| round_to(p, 4)),
+            better: row.better,
+            better_source: row.better_source,
+            improved: row.improved(),
+            note: row.metric.note.as_deref(),
+        }
+    }
+
+    /// The record as CSV fields, in [`CSV_HEADER`] order.
+    pub fn csv_fields(&self) -> Vec<String> {
+        let num = |n: Option<f64>| n.map(|v| v.to_string()).unwrap_or_default();
+        vec![
+            self.case_id.to_string(),
+            self.case_title.to_string(),
+            self.case_url.to_string(),
+            self.region.to_string(),
+            self.department.to_string(),
+            self.tags.join(";"),
+            self.metric.to_string(),
+            self.unit.to_string(),
+            num(self.value),
+            num(self.before),
+            num(self.after),
+            self.base_unit.to_string(),
+            self.scale.to_string(),
+            num(self.value_normalised),
+            num(self.before_normalised),
+            num(self.after_normalised),
+            num(self.change),
+            num(self.change_pct),
+            word(&self.better),
+            word(&self.better_source),
+            self.improved.map(|b| b.to_string()).unwrap_or_default(),
+            self.note.unwrap_or_default().to_string(),
+        ]
+    }
+}
+
+/// An optional enum as the same word JSON uses (`lower`, `front_matter`), or empty.
+fn word<T: Serialize>(value: &Option<T>) -> String {
+    match value.as_ref().map(serde_json::to_value) {
+        Some(Ok(serde_json::Value::String(s))) => s,
+        _ => String::new(),
+    }
+}
+
+fn split(value: MetricValue) -> (Option<f64>, Option<f64>, Option<f64>) {
+    match value {
+        MetricValue::Single { value } => (Some(value), None, None),
+        MetricValue::Change { before, after } => (None, Some(before), Some(after)),
+    }
+}
+
+/// The three export files of `site`.
+pub fn files(site: &Site) -> Result<Vec<OutputFile>, Diagnostic> {
+    let cases = &site.content.cases;
+    let case_records: Vec<CaseRecord> = cases
+        .iter()
+        .map(|c| CaseRecord {
+            id: &c.id,
+            title: &c.title,
+            region: &c.region,
+            department: &c.department,
+            date: c.date.as_deref(),
+            tags: &c.tags,
+            summary: &c.summary,
+            metrics: &c.metrics,
+            extra: &c.extra,
+            url: &c.url,
+        })
+        .collect();
+    let metric_records: Vec<MetricRecord> = site
+        .metrics
+        .rows
+        .iter()
+        .map(|row| MetricRecord::new(&cases[row.case], row))
+        .collect();
+    let failed = |file: &str, e: &dyn std::fmt::Display| {
+        Diagnostic::error(file, format!("cannot write the export: {e}"))
+    };
+    Ok(vec![
+        OutputFile::new(
+            CASES_JSON,
+            json_lines(&case_records).map_err(|e| failed(CASES_JSON, &e))?,
+        ),
+        OutputFile::new(
+            METRICS_JSON,
+            json_lines(&metric_records).map_err(|e| failed(METRICS_JSON, &e))?,
+        ),
+        OutputFile::new(
+            METRICS_CSV,
+            csv(&metric_records).map_err(|e| failed(METRICS_CSV, &e))?,
+        ),
+    ])
+}
+
+/// A JSON array with one compact element per line.
+fn json_lines<T: Serialize>(items: &[T]) -> Result<String, serde_json::Error> {
+    let mut out = String::from("[");
+    for (i, item) in items.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(&serde_json::to_string(item)?);
+    }
+    out.push_str("\n]\n");
+    Ok(out)
+}
+
+/// UTF-8 with BOM, a header row, RFC 4180 quoting and CRLF record ends.
+pub fn csv(records: &[MetricRecord]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        writer.write_record(CSV_HEADER)?;
+        for record in records {
+            writer.write_record(record.csv_fields())?;
+        }
+        writer.flush()?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::case::Metric;
+
+    fn case() -> Case {
+        let front = "id: 7\ntitle: 标题, \"引号\"\nregion: 福州市\ndepartment: D\n";
+        let fm = crate::content::front_matter::parse(front, 2).unwrap();
+        let (mut c, _) =
+            crate::content::case::validate(fm, "c.md".into(), "c".into(), 2, &Default::default());
+        c.tags = vec!["a".into(), "b".into()];
+        c
+    }
+
+    fn row(unit: &str, value: MetricValue, note: Option<&str>) -> MetricRow {
+        MetricRow::new(
+            0,
+            &Metric {
+                name: "办理时长".into(),
+                unit: unit.into(),
+                value,
+                better: None,
+                note: note.map(str::to_string),
+            },
+        )
+    }
+
+    #[test]
+    fn csv_has_bom_crlf_and_quotes_what_needs_quoting() {
+        let c = case();
+        let r = row(
+            "工作日",
+            MetricValue::Change {
+                before: 20.0,
+                after: 4.5,
+            },
+            Some("第一行\n第二行"),
+        );
+        let bytes = csv(&[MetricRecord::new(&c, &r)]).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let header = text.split("\r\n").next().unwrap();
+        assert_eq!(header.split(',').collect::<Vec<_>>(), CSV_HEADER);
+        assert!(header.starts_with("case_id,case_title,"));
+        assert!(
+            text.contains("7,\"标题, \"\"引号\"\"\",cases/c.html,福州市,D,a;b,办理时长,工作日,,20,4.5,工作日,1,,20,4.5,-15.5,-77.5,lower,inferred,true,\"第一行\n第二行\"\r\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\r\n"));
+    }
+
+    #[test]
+    fn scale_words_reach_the_normalised_columns() {
+        let c = case();
+        let r = row("万户", MetricValue::Single { value: 5.2 }, None);
+        let record = MetricRecord::new(&c, &r);
+        assert_eq!(record.value, Some(5.2));
+        assert_eq!(record.value_normalised, Some(52000.0));
+        assert_eq!(record.base_unit, "户");
+        let fields = record.csv_fields();
+        assert_eq!(fields[12], "10000");
+        assert_eq!(fields[13], "52000");
+        assert_eq!(
+            fields[18..21],
+            ["higher", "inferred", ""],
+            "办理 counted in 户: served"
+        );
+    }
+
+    #[test]
+    fn json_lines_are_one_element_per_line() {
+        assert_eq!(json_lines(&[1, 2]).unwrap(), "[\n1,\n2\n]\n");
+        assert_eq!(json_lines::<u8>(&[]).unwrap(), "[\n]\n");
+    }
+}

@@ -1,0 +1,333 @@
+//! The metrics page (`metrics.html`) and the metric tables of case and term pages.
+//!
+//! One static table holds every metric row of the collection, readable and printable
+//! without JavaScript; `static/metrics.js` adds sorting and filtering on top. Numbers are
+//! sorted by their normalised values (scale words applied), which the table carries in
+//! `data-v` attributes. Row views are built once per build and shared by the metrics page
+//! and every term page, so the cost stays linear in the number of rows.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::chart::{self, Bar, Labels, Pair};
+use super::context::{term_url, CaseSummary, Common};
+use super::exports;
+use super::i18n::fill;
+use super::Renderer;
+use crate::content::case::{CaseId, MetricValue};
+use crate::diagnostic::Diagnostic;
+use crate::output::OutputFile;
+use crate::site::metrics::table::{GroupSummary, TotalOutcome};
+use crate::site::metrics::units::normalise;
+use crate::site::metrics::{format_number, format_signed_1, MetricRow, MetricView};
+use crate::site::taxonomy::TaxonomyKind;
+use crate::site::Site;
+
+pub const METRICS_URL: &str = "metrics.html";
+
+/// Most bars the reductions chart draws; the table below it has every row.
+const CHART_LIMIT: usize = 60;
+
+/// One row of a metric table that lists several cases.
+#[derive(Debug, Serialize)]
+pub struct MetricRowView<'a> {
+    pub case_id: &'a CaseId,
+    pub case_title: &'a str,
+    pub case_url: &'a str,
+    pub region: &'a str,
+    pub department: &'a str,
+    pub tags: &'a [String],
+    pub metric: MetricView,
+    pub sort: SortKeys,
+}
+
+/// Normalised numbers for sorting, as plain decimals (`5.2 万户` → `52000`); empty when absent.
+#[derive(Debug, Serialize)]
+pub struct SortKeys {
+    pub value: String,
+    pub before: String,
+    pub after: String,
+    pub change: String,
+    pub pct: String,
+}
+
+impl<'a> MetricRowView<'a> {
+    pub fn new(summary: &'a CaseSummary<'a>, row: &'a MetricRow, tags: &'a [String]) -> Self {
+        let key = |n: Option<f64>| n.map(|v| v.to_string()).unwrap_or_default();
+        let (value, before, after) = match row.normalised() {
+            MetricValue::Single { value } => (Some(value), None, None),
+            MetricValue::Change { before, after } => (None, Some(before), Some(after)),
+        };
+        MetricRowView {
+            case_id: summary.id,
+            case_title: summary.title,
+            case_url: summary.url,
+            region: &summary.region.name,
+            department: &summary.department.name,
+            tags,
+            metric: MetricView::new(&row.metric),
+            sort: SortKeys {
+                value: key(value),
+                before: key(before),
+                after: key(after),
+                change: key(row.change().map(|c| normalise(c, row.unit.scale))),
+                pct: key(row.change_pct()),
+            },
+        }
+    }
+}
+
+/// A choice in a filter menu: a term and how many rows carry it.
+#[derive(Debug, Serialize)]
+pub struct FilterOption<'a> {
+    pub name: &'a str,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupView {
+    pub name: String,
+    pub url: Option<String>,
+    pub cases: usize,
+    pub metrics: usize,
+    pub duration_changes: usize,
+    /// Formatted, e.g. `77.5%`.
+    pub median_reduction: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TotalView<'a> {
+    pub name: &'a str,
+    pub rows: usize,
+    pub cases: usize,
+    /// The sum with its unit, when the rows may be added.
+    pub total: Option<String>,
+    /// Why there is no sum.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Download {
+    pub name: &'static str,
+    pub url: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct MetricsPage<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub intro: String,
+    pub downloads: Vec<Download>,
+    pub chart: Option<String>,
+    pub chart_note: Option<String>,
+    pub regions: Vec<GroupView>,
+    pub departments: Vec<GroupView>,
+    pub totals: Vec<TotalView<'a>>,
+    pub rows: &'a [MetricRowView<'a>],
+    pub case_count: usize,
+    pub filter_regions: Vec<FilterOption<'a>>,
+    pub filter_departments: Vec<FilterOption<'a>>,
+    pub filter_tags: Vec<FilterOption<'a>>,
+    /// Status line for the script, with `{shown}`, `{total}` and `{cases}` left to fill.
+    pub status_template: String,
+}
+
+/// Every row of the collection as a view, in table order.
+pub fn row_views<'a>(site: &'a Site, summaries: &'a [CaseSummary<'a>]) -> Vec<MetricRowView<'a>> {
+    site.metrics
+        .rows
+        .iter()
+        .map(|row| {
+            let case = &site.content.cases[row.case];
+            MetricRowView::new(&summaries[row.case], row, &case.tags)
+        })
+        .collect()
+}
+
+impl Renderer<'_> {
+    pub(super) fn metrics_page(&self) -> Result<OutputFile, Diagnostic> {
+        let t = self.t;
+        let table = &self.site.metrics;
+        let cases = self.site.content.cases.len();
+        let (chart, chart_note) = self.reductions_chart();
+        let page = MetricsPage {
+            common: self.common(METRICS_URL),
+            intro: fill(
+                t.metrics_intro,
+                &[
+                    ("cases", cases.to_string()),
+                    ("metrics", table.rows.len().to_string()),
+                ],
+            ),
+            downloads: vec![
+                Download {
+                    name: t.download_metrics_csv,
+                    url: exports::METRICS_CSV,
+                },
+                Download {
+                    name: t.download_metrics_json,
+                    url: exports::METRICS_JSON,
+                },
+                Download {
+                    name: t.download_cases_json,
+                    url: exports::CASES_JSON,
+                },
+            ],
+            chart,
+            chart_note,
+            regions: self.groups(&table.regions, TaxonomyKind::Regions),
+            departments: self.groups(&table.departments, TaxonomyKind::Departments),
+            totals: self.totals(),
+            rows: self.rows,
+            case_count: cases,
+            filter_regions: options(self.rows.iter().map(|r| r.region)),
+            filter_departments: options(self.rows.iter().map(|r| r.department)),
+            filter_tags: options(
+                self.rows
+                    .iter()
+                    .flat_map(|r| r.tags.iter().map(String::as_str)),
+            ),
+            status_template: t.filter_status.to_string(),
+        };
+        self.page("metrics.html", METRICS_URL, &page)
+    }
+
+    /// The before/after chart of case `i`, if it has before/after metrics.
+    pub(super) fn case_chart(&self, i: usize) -> Option<String> {
+        let pairs: Vec<Pair> = self
+            .site
+            .metrics
+            .rows_of(i)
+            .iter()
+            .filter_map(|row| match row.metric.value {
+                MetricValue::Change { before, after } => Some(Pair {
+                    name: &row.metric.name,
+                    unit: &row.metric.unit,
+                    before,
+                    after,
+                    improved: row.improved(),
+                }),
+                MetricValue::Single { .. } => None,
+            })
+            .collect();
+        let title = format!(
+            "{} · {}",
+            self.site.content.cases[i].title, self.t.before_after_chart
+        );
+        let labels = Labels {
+            title: &title,
+            before: self.t.before,
+            after: self.t.after,
+        };
+        chart::before_after("metrics-chart", &pairs, labels)
+    }
+
+    /// The chart of relative reductions, largest first, and a note when it is cut short.
+    fn reductions_chart(&self) -> (Option<String>, Option<String>) {
+        let rows = &self.site.metrics.rows;
+        let mut changes: Vec<(f64, usize)> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, row)| row.reduction_pct().map(|p| (p, i)))
+            .collect();
+        changes.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let total = changes.len();
+        changes.truncate(CHART_LIMIT);
+        let bars: Vec<Bar> = changes
+            .iter()
+            .map(|&(percent, i)| {
+                let view = &self.rows[i];
+                Bar {
+                    label: format!("{} · {}", view.case_title, view.metric.name),
+                    href: view.case_url.to_string(),
+                    percent,
+                    improved: rows[i].improved(),
+                }
+            })
+            .collect();
+        let chart = chart::reductions(
+            "reductions-chart",
+            &bars,
+            self.t.reductions_title,
+            self.t.reductions_desc,
+        );
+        let note = (total > bars.len()).then(|| {
+            fill(
+                self.t.reductions_limited,
+                &[
+                    ("shown", bars.len().to_string()),
+                    ("total", total.to_string()),
+                ],
+            )
+        });
+        (chart, note)
+    }
+
+    fn groups(&self, groups: &[GroupSummary], kind: TaxonomyKind) -> Vec<GroupView> {
+        groups
+            .iter()
+            .map(|g| GroupView {
+                name: g.name.clone(),
+                url: term_url(self.site, kind, &g.name),
+                cases: g.cases,
+                metrics: g.metrics,
+                duration_changes: g.duration_changes,
+                median_reduction: g
+                    .median_reduction
+                    .map(|m| format!("{}%", format_signed_1(m).trim_start_matches('+'))),
+            })
+            .collect()
+    }
+
+    fn totals(&self) -> Vec<TotalView<'_>> {
+        self.site
+            .metrics
+            .totals
+            .iter()
+            .map(|total| {
+                let (sum, reason) = match &total.outcome {
+                    TotalOutcome::Sum { value, unit } => {
+                        (Some(format!("{} {unit}", format_number(*value))), None)
+                    }
+                    TotalOutcome::MixedUnits { units } => (
+                        None,
+                        Some(format!("{} ({})", self.t.mixed_units, units.join(", "))),
+                    ),
+                    TotalOutcome::NotAdditive => (None, Some(self.t.not_additive.to_string())),
+                };
+                TotalView {
+                    name: &total.name,
+                    rows: total.rows,
+                    cases: total.cases,
+                    total: sum,
+                    reason,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Distinct names with how often each occurs, sorted by name.
+fn options<'a>(names: impl Iterator<Item = &'a str>) -> Vec<FilterOption<'a>> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in names {
+        *counts.entry(name).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(name, count)| FilterOption { name, count })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_count_and_sort() {
+        let got = options(["厦门市", "福州市", "厦门市"].into_iter());
+        let got: Vec<_> = got.iter().map(|o| (o.name, o.count)).collect();
+        assert_eq!(got, [("厦门市", 2), ("福州市", 1)]);
+    }
+}

@@ -1,0 +1,244 @@
+//! Building fixture sites: the pages produced, links that work from disk, determinism, and a
+//! failed build that leaves the previous output alone.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::*;
+
+fn built_basic() -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    build_into(&fixture("basic"), &out.path().join("public")).expect("basic builds");
+    out
+}
+
+fn all_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn basic_site_produces_every_page() {
+    let out = built_basic();
+    let files: Vec<String> = all_files(&out.path().join("public")).into_keys().collect();
+    insta::assert_snapshot!("basic_files", files.join("\n"));
+}
+
+#[test]
+fn representative_pages_match_snapshots() {
+    let out = built_basic();
+    let public = out.path().join("public");
+    for page in [
+        "index.html",
+        "cases/001.html",
+        "cases/002.html",
+        "tags/permits.html",
+        "tags/index.html",
+        "about.html",
+        "atom.xml",
+        "sitemap.xml",
+    ] {
+        let name = page.replace(['/', '.'], "_");
+        insta::assert_snapshot!(name, read(public.join(page)));
+    }
+}
+
+#[test]
+fn drafts_only_with_the_flag() {
+    let out = tempfile::tempdir().unwrap();
+    let options = casebook::BuildOptions {
+        output: Some(out.path().join("p")),
+        drafts: true,
+        ..Default::default()
+    };
+    let report = casebook::build(&fixture("basic"), &options).unwrap();
+    assert_eq!(report.cases, 4);
+    assert!(out.path().join("p/cases/004.html").exists());
+    assert!(!built_basic().path().join("public/cases/004.html").exists());
+}
+
+#[test]
+fn markdown_links_become_relative_urls() {
+    let out = built_basic();
+    let public = out.path().join("public");
+    let case = read(public.join("cases/001.html"));
+    assert!(
+        case.contains("href=\"../cases/002.html\""),
+        "link to a case from a case"
+    );
+    assert!(
+        case.contains("href=\"../cases/003.html\""),
+        "link into a subfolder source"
+    );
+    let about = read(public.join("about.html"));
+    assert!(
+        about.contains("href=\"cases/001.html#results\""),
+        "link with fragment from a page"
+    );
+}
+
+#[test]
+fn raw_html_and_dangerous_urls_are_sanitized() {
+    let out = built_basic();
+    let case = read(out.path().join("public/cases/002.html"));
+    let body = &case[case.find("class=\"prose\"").unwrap()..];
+    for bad in ["<script>alert", "onclick", "onerror", "javascript:"] {
+        assert!(!body.contains(bad), "{bad} survived sanitizing");
+    }
+    assert!(body.contains("<b>少跑腿</b>"), "harmless markup is kept");
+}
+
+/// Every `href`/`src` in the output is relative, names a file, and that file exists: the site
+/// works from disk, at a server's root, under a sub-path and zipped.
+#[test]
+fn every_internal_link_resolves_to_a_file() {
+    let out = built_basic();
+    check_links(&out.path().join("public"));
+}
+
+pub fn check_links(public: &Path) {
+    let attr = regex::Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+    let mut checked = 0;
+    for (rel, bytes) in all_files(public) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        let dir = Path::new(&rel).parent().unwrap().to_path_buf();
+        for cap in attr.captures_iter(&html) {
+            let url = cap[1].replace("&amp;", "&");
+            if url.starts_with("http://")
+                || url.starts_with("https://")
+                || url.starts_with("mailto:")
+                || url.starts_with('#')
+            {
+                continue;
+            }
+            assert!(!url.starts_with('/'), "{rel}: absolute link {url}");
+            let path = url.split(['#', '?']).next().unwrap();
+            assert!(
+                !path.is_empty() && !path.ends_with('/'),
+                "{rel}: link {url} does not name a file"
+            );
+            let target = public.join(&dir).join(path);
+            assert!(
+                target.is_file(),
+                "{rel}: link {url} points to a missing file"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} links checked");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let a = built_basic();
+    let b = built_basic();
+    let (fa, fb) = (
+        all_files(&a.path().join("public")),
+        all_files(&b.path().join("public")),
+    );
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (path, bytes) in &fa {
+        assert!(bytes == &fb[path], "{path} differs between two builds");
+    }
+}
+
+#[test]
+fn failed_build_leaves_previous_output_untouched() {
+    let site = copy_fixture("basic");
+    let public = site.path().join("public");
+    build_into(site.path(), &public).unwrap();
+    let before = all_files(&public);
+    std::fs::write(
+        site.path().join("content/cases/001.md"),
+        "---\nid: 1\ntitle: [broken\n---\n",
+    )
+    .unwrap();
+    let err = build_into(site.path(), &public).unwrap_err();
+    assert!(err.has_errors());
+    assert_eq!(
+        all_files(&public),
+        before,
+        "public/ changed after a failed build"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("casebook-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+}
+
+#[test]
+fn base_url_makes_feed_and_sitemap_absolute_only() {
+    let out = tempfile::tempdir().unwrap();
+    let options = casebook::BuildOptions {
+        output: Some(out.path().join("p")),
+        base_url: Some("https://example.org/sub".into()),
+        ..Default::default()
+    };
+    casebook::build(&fixture("basic"), &options).unwrap();
+    let sitemap = read(out.path().join("p/sitemap.xml"));
+    assert!(sitemap.contains("<loc>https://example.org/sub/cases/001.html</loc>"));
+    assert!(read(out.path().join("p/robots.txt"))
+        .contains("Sitemap: https://example.org/sub/sitemap.xml"));
+    assert!(read(out.path().join("p/atom.xml"))
+        .contains("href=\"https://example.org/sub/cases/001.html\""));
+    let index = read(out.path().join("p/index.html"));
+    assert!(!index.contains("example.org"), "pages keep relative links");
+}
+
+#[test]
+fn overrides_replace_theme_files_one_by_one() {
+    let site = copy_fixture("basic");
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::create_dir_all(site.path().join("static")).unwrap();
+    std::fs::write(
+        site.path().join("templates/page.html"),
+        "<p>custom {{ title }}</p>",
+    )
+    .unwrap();
+    std::fs::write(site.path().join("static/extra.css"), "body{}").unwrap();
+    let public = site.path().join("public");
+    build_into(site.path(), &public).unwrap();
+    assert_eq!(read(public.join("about.html")), "<p>custom About</p>");
+    assert!(
+        read(public.join("index.html")).contains("class=\"case-list\""),
+        "other templates stay default"
+    );
+    assert_eq!(read(public.join("static/extra.css")), "body{}");
+    assert!(public.join("static/style.css").exists());
+}
+
+#[test]
+fn template_context_is_autoescaped() {
+    let site = copy_fixture("basic");
+    let case = site.path().join("content/cases/001.md");
+    let text = read(&case).replace(
+        "title: Riverside cuts",
+        "title: <script>x()</script> Riverside cuts",
+    );
+    std::fs::write(&case, text).unwrap();
+    let public = site.path().join("public");
+    build_into(site.path(), &public).unwrap();
+    let page = read(public.join("cases/001.html"));
+    assert!(!page.contains("<script>x()"));
+    assert!(page.contains("&lt;script&gt;x()"));
+}

@@ -1,0 +1,50 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+pub mod browser;
+
+use std::path::{Path, PathBuf};
+
+use casebook::{BuildOptions, Diagnostics};
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Copies a fixture site into a temp dir, so tests can edit it and build next to it.
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Builds the site at `root` into `out`.
+pub fn build_into(root: &Path, out: &Path) -> Result<casebook::BuildReport, Diagnostics> {
+    casebook::build(
+        root,
+        &BuildOptions {
+            output: Some(out.to_path_buf()),
+            ..Default::default()
+        },
+    )
+}
+
+pub fn read(path: impl AsRef<Path>) -> String {
+    let path = path.as_ref();
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
