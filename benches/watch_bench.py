@@ -90,7 +90,7 @@ def main():
             if kind == "body":
                 text = original + f"\n\n{marker}\n"
             else:
-                text = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)} {marker}", original, count=1, flags=re.M)
+                text = re.sub(r'^title: "?(.*?)"?$', lambda m: f'title: "{m.group(1)} {marker}"', original, count=1, flags=re.M)
             n_lines, n_events = len(lines), len(events)
             t0 = time.perf_counter()
             with open(target, "w", encoding="utf-8") as f:

@@ -28,7 +28,9 @@ use crate::content::cache::ContentCache;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{self, OutputFile};
 use crate::render::context::CaseSummary;
+use crate::render::exports;
 use crate::render::markdown::MarkdownRenderer;
+use crate::render::metrics_page::METRICS_URL;
 use crate::render::theme::Theme;
 use crate::render::{self, Templates};
 use crate::site::Site;
@@ -354,8 +356,17 @@ impl Incremental {
 struct Memo {
     /// Hash of every case's tags, in order, and the related cases computed from them.
     related: Option<(u64, Vec<Vec<usize>>)>,
-    /// Hash of each case's summary (as listed on other pages), by source and version.
-    summaries: HashMap<PathBuf, (Option<u64>, u64)>,
+    /// Hashes of each case as listed on other pages and as exported, by source and version.
+    cases: HashMap<PathBuf, (Option<u64>, CaseHashes)>,
+}
+
+/// What other pages show of a case.
+#[derive(Debug, Clone, Copy)]
+struct CaseHashes {
+    /// Its summary in lists, neighbour links and feeds.
+    summary: u64,
+    /// Its front matter data (metric tables, data exports), without the body.
+    data: u64,
 }
 
 impl Memo {
@@ -372,26 +383,33 @@ impl Memo {
         }
     }
 
-    /// Summary hashes of all cases; only cases with a new version are serialised.
-    fn summaries(&mut self, site: &Site, cache: &ContentCache) -> Vec<u64> {
+    /// The hashes of all cases; only cases with a new version are serialised.
+    fn case_hashes(&mut self, site: &Site, cache: &ContentCache) -> Vec<CaseHashes> {
         let cases = &site.content.cases;
-        let known = &self.summaries;
-        let hashes: Vec<(Option<u64>, u64)> = cases
+        let known = &self.cases;
+        let hashes: Vec<(Option<u64>, CaseHashes)> = cases
             .par_iter()
             .map(|c| {
                 let version = cache.version(&c.source);
                 match known.get(&c.source) {
-                    Some(&(v, hash)) if v == version && version.is_some() => (version, hash),
-                    _ => (version, hash_json(&CaseSummary::new(site, c))),
+                    Some(&(v, hashes)) if v == version && version.is_some() => (version, hashes),
+                    _ => {
+                        let hashes = CaseHashes {
+                            summary: hash_json(&CaseSummary::new(site, c)),
+                            // `Case` serialises its front matter, URL and summary, not its body.
+                            data: hash_json(c),
+                        };
+                        (version, hashes)
+                    }
                 }
             })
             .collect();
-        self.summaries = cases
+        self.cases = cases
             .iter()
             .zip(&hashes)
             .map(|(c, &entry)| (c.source.clone(), entry))
             .collect();
-        hashes.into_iter().map(|(_, hash)| hash).collect()
+        hashes.into_iter().map(|(_, hashes)| hashes).collect()
     }
 }
 
@@ -403,7 +421,8 @@ fn page_keys(
     prepared_key: u64,
 ) -> HashMap<String, u64> {
     let cases = &site.content.cases;
-    let summaries = memo.summaries(site, cache);
+    let hashes = memo.case_hashes(site, cache);
+    let summaries: Vec<u64> = hashes.iter().map(|h| h.summary).collect();
     let nav: Vec<_> = site
         .content
         .pages
@@ -436,6 +455,16 @@ fn page_keys(
         .as_ref()
         .map(|p| hash_json(&(&p.title, &p.rendered)));
     keys.insert("index.html".into(), hash_of(&(all, front)));
+    let data: Vec<u64> = hashes.iter().map(|h| h.data).collect();
+    let tables = hash_of(&(all, data));
+    keys.insert(METRICS_URL.into(), tables);
+    for export in [
+        exports::CASES_JSON,
+        exports::METRICS_JSON,
+        exports::METRICS_CSV,
+    ] {
+        keys.insert(export.into(), tables);
+    }
     let feeds = feed_key(site, &summaries, site_key);
     for name in ["atom.xml", "sitemap.xml", "robots.txt"] {
         keys.insert(name.into(), hash_of(&(feeds, name)));

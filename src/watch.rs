@@ -5,7 +5,8 @@
 //! the new one and deletes the backup; emacs leaves `.#` locks; JetBrains writes
 //! `___jb_tmp___` files — and `git checkout` rewrites hundreds of files at once. So events
 //! are filtered (editor droppings, hidden files, anything in the output folder, reads) and
-//! gathered until the tree has been quiet for [`QUIET`]: one logical save, one rebuild.
+//! gathered until the tree has been quiet for [`QUIET`] (longer once many files changed):
+//! one logical save, one rebuild; one `git checkout`, one rebuild.
 //!
 //! Only the site's sources are watched: `casebook.toml` (the root, not recursively) and the
 //! `content/`, `templates/`, `themes/` and `static/` folders, so the build's own writes to
@@ -29,6 +30,10 @@ use crate::BuildOptions;
 
 /// How long the tree must be quiet before a rebuild starts.
 pub const QUIET: Duration = Duration::from_millis(30);
+/// Once this many files changed it is a burst (`git checkout`, a search-and-replace): wait
+/// for [`BURST_QUIET`] instead, so a writer that stalls briefly still gives one rebuild.
+const BURST_PATHS: usize = 16;
+const BURST_QUIET: Duration = Duration::from_millis(250);
 /// A burst that never goes quiet still rebuilds this often.
 const MAX_WAIT: Duration = Duration::from_secs(2);
 /// How often `--poll` looks at the files. It compares contents too: modification times it
@@ -177,7 +182,8 @@ fn next_batch(
         if changed.len() > before || (started.is_some() && filter.counts(&event)) {
             let now = Instant::now();
             started.get_or_insert(now);
-            quiet_until = now + QUIET;
+            let burst = changed.len() >= BURST_PATHS;
+            quiet_until = now + if burst { BURST_QUIET } else { QUIET };
         }
     }
 }

@@ -177,7 +177,9 @@ pub fn render_selected(
         },
     );
     results.extend(index);
-    results.push(r.metrics_page());
+    if wants(metrics_page::METRICS_URL) {
+        results.push(r.metrics_page());
+    }
     for taxonomy in &site.taxonomies {
         if wants(&format!("{}/index.html", taxonomy.kind.key())) {
             results.push(r.taxonomy_list(taxonomy));
@@ -201,9 +203,11 @@ pub fn render_selected(
             results.push(r.feed(feed));
         }
     }
-    match exports::files(site) {
-        Ok(exported) => results.extend(exported.into_iter().map(Ok)),
-        Err(d) => results.push(Err(d)),
+    if wants(exports::CASES_JSON) {
+        match exports::files(site) {
+            Ok(exported) => results.extend(exported.into_iter().map(Ok)),
+            Err(d) => results.push(Err(d)),
+        }
     }
     let mut problems = Diagnostics::new();
     let mut files = Vec::with_capacity(results.len() + theme.statics.len());
