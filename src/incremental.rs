@@ -36,6 +36,13 @@ use crate::render::{self, Templates};
 use crate::site::Site;
 use crate::BuildOptions;
 
+/// Outputs that show every case's data but not its body: the metrics page and the exports.
+const DATA_PAGES: [&str; 4] = [
+    METRICS_URL,
+    exports::CASES_JSON,
+    exports::METRICS_JSON,
+    exports::METRICS_CSV,
+];
 /// Entries of the Atom feed (as `render` writes it); more never change the feed's key.
 const FEED_ENTRIES: usize = 50;
 /// More changed files than this take the general path.
@@ -190,72 +197,30 @@ impl Incremental {
         })
     }
 
-    /// The fast path for the most common save: a few cases whose listed fields (title,
-    /// summary, terms, date, headline figure) did not change. The kept site gets the new
-    /// cases and only their pages (and the outputs the renderer always produces) are
-    /// rendered. `None` when the change needs the general path.
+    /// The fast path for the most common save: a few cases whose front matter did not
+    /// change, only their bodies. The kept site gets the new cases and only their pages (and
+    /// the outputs the renderer always produces) are rendered. `None` when the change needs
+    /// the general path.
     fn try_patch(
         &mut self,
         changed: &[PathBuf],
         start: Instant,
     ) -> Option<Result<Rebuild, Diagnostics>> {
-        let (site, prepared) = (self.site.as_ref()?, self.prepared.as_ref()?);
-        if changed.len() > MAX_PATCHED {
-            return None;
-        }
-        let mut patched = Vec::new();
-        for rel in changed {
-            let i = site.content.cases.iter().position(|c| &c.source == rel)?;
-            if !self.root.join(rel).is_file() {
-                return None; // deleted or renamed: lists change
+        let patched = match self.reparse(changed)? {
+            Ok(fresh) => fresh,
+            Err(problems) => {
+                self.forget_site();
+                return Some(Err(problems));
             }
-            let fresh =
-                self.cache
-                    .reparse_case(&prepared.config, &prepared.markdown, &site.content, rel);
-            let (case, warnings) = match fresh {
-                Ok(fresh) => fresh,
-                Err(problems) => {
-                    self.forget_site();
-                    return Some(Err(Diagnostics(problems).into_result(()).err()?));
-                }
-            };
-            let old = &site.content.cases[i];
-            let same_listing = case.id == old.id
-                && case.url == old.url
-                && (self.options.drafts || !case.draft)
-                && hash_json(&CaseSummary::new(site, &case))
-                    == hash_json(&CaseSummary::new(site, old));
-            if !same_listing {
-                return None;
-            }
-            patched.push((i, case, warnings));
-        }
-        let Site {
-            config,
-            mut content,
-            ..
-        } = self.site.take()?;
+        };
+        // Only bodies changed, so nothing the model derives from case data changes. (A model
+        // field derived from bodies would have to be derived again here.)
         let mut urls = BTreeSet::new();
-        for (i, case, warnings) in patched {
-            let warned = &mut content.warnings.0;
-            warned.retain(|d| d.path != case.source);
-            warned.extend(warnings);
-            // Its key is unknown until the next general build, which renders it once more.
-            self.keys.remove(&case.url);
-            urls.insert(case.url.clone());
-            content.cases[i] = case;
-        }
-        content.warnings.sort();
-        // Everything derived from the cases (metric tables, …) is derived again; related cases
-        // and taxonomies come out the same, as no listed field changed.
-        let memo = &mut self.memo;
-        match Site::with_related(config, content, |cases| memo.related(cases)) {
-            Ok(site) => self.site = Some(site),
-            Err(problems) => return Some(Err(problems)),
-        }
+        let site = self.site.as_mut()?;
+        patch(&mut site.content, patched, &mut self.keys, &mut urls);
+        let (site, prepared) = (self.site.as_ref()?, self.prepared.as_ref()?);
         let keys = std::mem::take(&mut self.keys);
         let wants = |url: &str| urls.contains(url) || !keys.contains_key(url);
-        let site = self.site.as_ref()?;
         let files = render::render_selected(site, &prepared.templates, &prepared.theme, &wants);
         let (cases, warnings) = (site.content.cases.len(), site.content.warnings.clone());
         let written = files.and_then(|files| self.write(files, &keys));
@@ -274,6 +239,40 @@ impl Incremental {
                 Err(problems)
             }
         })
+    }
+
+    /// The changed cases read again, if the fast path can take them (same front matter);
+    /// the read's errors if they do not build.
+    fn reparse(&mut self, changed: &[PathBuf]) -> Option<Reparsed> {
+        let (site, prepared) = (self.site.as_ref()?, self.prepared.as_ref()?);
+        if changed.len() > MAX_PATCHED {
+            return None;
+        }
+        let mut patched = Vec::new();
+        for rel in changed {
+            let i = site.content.cases.iter().position(|c| &c.source == rel)?;
+            if !self.root.join(rel).is_file() {
+                return None; // deleted or renamed: lists change
+            }
+            let fresh =
+                self.cache
+                    .reparse_case(&prepared.config, &prepared.markdown, &site.content, rel);
+            let (case, warnings) = match fresh {
+                Ok(fresh) => fresh,
+                Err(problems) => return Some(Err(Diagnostics(problems).into_result(()).err()?)),
+            };
+            let old = &site.content.cases[i];
+            // `Case` serialises its front matter, URL and summary, not its body.
+            if hash_json(&case) != hash_json(old) || (case.draft && !self.options.drafts) {
+                return None;
+            }
+            patched.push(Patched {
+                index: i,
+                case,
+                warnings,
+            });
+        }
+        Some(Ok(patched))
     }
 
     fn prepare(&mut self) -> Result<(), Diagnostics> {
@@ -349,6 +348,40 @@ impl Incremental {
         }
         Ok((written, removed))
     }
+}
+
+/// The fast path's re-read cases, or their errors.
+type Reparsed = Result<Vec<Patched>, Diagnostics>;
+
+/// A case read again by the fast path, to replace the one at `index`.
+struct Patched {
+    index: usize,
+    case: crate::content::case::Case,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Puts re-read cases into `content`; their pages are to be rendered (`urls`).
+fn patch(
+    content: &mut crate::content::Content,
+    patched: Vec<Patched>,
+    keys: &mut HashMap<String, u64>,
+    urls: &mut BTreeSet<String>,
+) {
+    for Patched {
+        index,
+        case,
+        warnings,
+    } in patched
+    {
+        let warned = &mut content.warnings.0;
+        warned.retain(|d| d.path != case.source);
+        warned.extend(warnings);
+        // Its key is unknown until the next general build, which renders it once more.
+        keys.remove(&case.url);
+        urls.insert(case.url.clone());
+        content.cases[index] = case;
+    }
+    content.warnings.sort();
 }
 
 /// Results of whole-collection steps, reused while their inputs are unchanged.
@@ -456,14 +489,9 @@ fn page_keys(
         .map(|p| hash_json(&(&p.title, &p.rendered)));
     keys.insert("index.html".into(), hash_of(&(all, front)));
     let data: Vec<u64> = hashes.iter().map(|h| h.data).collect();
-    let tables = hash_of(&(all, data));
-    keys.insert(METRICS_URL.into(), tables);
-    for export in [
-        exports::CASES_JSON,
-        exports::METRICS_JSON,
-        exports::METRICS_CSV,
-    ] {
-        keys.insert(export.into(), tables);
+    let tables = hash_of(&(all, &data));
+    for page in DATA_PAGES {
+        keys.insert(page.into(), tables);
     }
     let feeds = feed_key(site, &summaries, site_key);
     for name in ["atom.xml", "sitemap.xml", "robots.txt"] {
@@ -479,7 +507,12 @@ fn page_keys(
         let list = format!("{}/index.html", taxonomy.kind.key());
         keys.insert(list.clone(), hash_of(&(site_key, list, terms)));
         for term in &taxonomy.terms {
-            let listed: Vec<u64> = term.cases.iter().map(|&j| summaries[j]).collect();
+            // Term pages list their cases and their metric rows.
+            let listed: Vec<(u64, u64)> = term
+                .cases
+                .iter()
+                .map(|&j| (summaries[j], data[j]))
+                .collect();
             keys.insert(
                 term.url.clone(),
                 hash_of(&(site_key, &term.url, &term.name, listed)),

@@ -98,6 +98,20 @@ fn every_kind_of_edit_matches_a_clean_build() {
         "no URL changed"
     );
 
+    // A second metric: the case's listing (headline = first metric) is unchanged, but the
+    // metrics page and data exports change.
+    let second = "    better: lower\n  - name: Counters\n    unit: counters\n    value: 3\n---";
+    site.edit(body, "    better: lower\n---", second);
+    let report = site.rebuild_and_compare(&[body]);
+    assert!(
+        report.written.iter().any(|p| p == "data/metrics.csv"),
+        "{report:?}"
+    );
+    assert!(
+        !report.written.iter().any(|p| p == "index.html"),
+        "{report:?}"
+    );
+
     site.edit(body, "tags: [permits, speed]", "tags: [permits, data]");
     site.rebuild_and_compare(&[body]);
 

@@ -156,7 +156,10 @@ pub fn render_selected(
         .par_iter()
         .map(|c| CaseSummary::new(site, c))
         .collect();
-    let rows = metrics_page::row_views(site, &summaries);
+    let rows = match wants(metrics_page::METRICS_URL) {
+        true => metrics_page::row_views(site, &summaries),
+        false => Vec::new(), // only the metrics page shows them
+    };
     let r = Renderer {
         site,
         templates,
