@@ -37,11 +37,20 @@
     }
   }
 
+  // The build state, for tests and user styles: `ok` or `broken` once connected.
+  function state(name) {
+    document.documentElement.setAttribute("data-casebook-live", name);
+  }
+
   var events = new EventSource("/__casebook/events");
   events.addEventListener("broken", function (e) {
+    state("broken");
     show(e.data);
   });
-  events.addEventListener("ok", hide);
+  events.addEventListener("ok", function () {
+    state("ok");
+    hide();
+  });
   events.addEventListener("reload", function (e) {
     var changed = e.data.split("\n");
     for (var i = 0; i < changed.length; i++) {
