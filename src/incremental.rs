@@ -43,6 +43,11 @@ const DATA_PAGES: [&str; 4] = [
     exports::METRICS_JSON,
     exports::METRICS_CSV,
 ];
+/// The page with every case in full, for printing.
+const PRINT_URL: &str = "print.html";
+/// Pages that show every case in full: rendering them takes about as long as a full build
+/// (a second for 10,000 cases), so a save updates them only once saves pause.
+const DEFERRED: [&str; 1] = [PRINT_URL];
 /// Entries of the Atom feed (as `render` writes it); more never change the feed's key.
 const FEED_ENTRIES: usize = 50;
 /// More changed files than this take the general path.
@@ -58,6 +63,8 @@ pub struct Rebuild {
     pub removed: Vec<String>,
     /// Whether config, theme or templates were reloaded (every page rendered).
     pub full: bool,
+    /// Whether this rendered the pages deferred by earlier rebuilds ([`Incremental::catch_up`]).
+    pub catch_up: bool,
     pub warnings: Diagnostics,
     pub elapsed: Duration,
 }
@@ -90,6 +97,8 @@ pub struct Incremental {
     /// Whether the output folder holds a complete build of ours; if not, the next build
     /// replaces the whole folder.
     complete: bool,
+    /// Whether a [`DEFERRED`] page is out of date.
+    deferred: bool,
 }
 
 impl Incremental {
@@ -112,6 +121,7 @@ impl Incremental {
             keys: HashMap::new(),
             written: HashMap::new(),
             complete: false,
+            deferred: false,
         })
     }
 
@@ -135,7 +145,23 @@ impl Incremental {
         if full {
             self.prepare()?;
         }
-        self.rebuild_site(full, start)
+        self.rebuild_site(full, false, start)
+    }
+
+    /// Whether a page was left out of the last rebuilds for speed (see [`DEFERRED`]).
+    pub fn has_deferred(&self) -> bool {
+        self.deferred && self.site.is_some()
+    }
+
+    /// Renders the pages left out of the last rebuilds; `None` if there are none. The
+    /// watcher calls this once saves have paused.
+    pub fn catch_up(&mut self) -> Option<Result<Rebuild, Diagnostics>> {
+        if !self.has_deferred() {
+            return None;
+        }
+        let start = Instant::now();
+        self.forget_site();
+        Some(self.rebuild_site(false, true, start))
     }
 
     /// Hands the kept site's content back to the cache: the next build starts from files.
@@ -146,7 +172,12 @@ impl Incremental {
     }
 
     /// Loads, models, renders what changed and writes it: the general path.
-    fn rebuild_site(&mut self, full: bool, start: Instant) -> Result<Rebuild, Diagnostics> {
+    fn rebuild_site(
+        &mut self,
+        full: bool,
+        catch_up: bool,
+        start: Instant,
+    ) -> Result<Rebuild, Diagnostics> {
         // Between full builds the watcher reports every change; a full build checks stamps.
         self.cache.trust_events(!full);
         let prepared = self
@@ -169,10 +200,16 @@ impl Incremental {
         let site = Site::with_related(prepared.config.clone(), content, |cases| {
             memo.related(cases)
         })?;
-        let keys = page_keys(&site, &self.cache, &mut self.memo, prepared.key);
+        let mut keys = page_keys(&site, &self.cache, &mut self.memo, prepared.key);
         let previous = &self.keys;
+        let stale = |url: &str| keys.get(url).is_some_and(|k| previous.get(url) != Some(k));
+        // A deferred page that exists and is out of date keeps its old key: still stale.
+        let deferred: Vec<&str> = DEFERRED
+            .into_iter()
+            .filter(|&url| !full && !catch_up && previous.contains_key(url) && stale(url))
+            .collect();
         let wants = |url: &str| match keys.get(url) {
-            Some(key) => previous.get(url) != Some(key),
+            Some(key) => previous.get(url) != Some(key) && !deferred.contains(&url),
             None => true,
         };
         let written = render::render_selected(&site, &prepared.templates, &prepared.theme, &wants)
@@ -184,6 +221,10 @@ impl Incremental {
                 return Err(problems);
             }
         };
+        for url in &deferred {
+            keys.insert(url.to_string(), self.keys[*url]);
+        }
+        self.deferred = !deferred.is_empty();
         self.keys = keys;
         let cases = site.content.cases.len();
         self.site = Some(site);
@@ -192,6 +233,7 @@ impl Incremental {
             written,
             removed,
             full,
+            catch_up,
             warnings,
             elapsed: start.elapsed(),
         })
@@ -218,6 +260,8 @@ impl Incremental {
         let mut urls = BTreeSet::new();
         let site = self.site.as_mut()?;
         patch(&mut site.content, patched, &mut self.keys, &mut urls);
+        // The print page shows every body: it is out of date now, and catches up later.
+        self.deferred = true;
         let (site, prepared) = (self.site.as_ref()?, self.prepared.as_ref()?);
         let keys = std::mem::take(&mut self.keys);
         let wants = |url: &str| urls.contains(url) || !keys.contains_key(url);
@@ -231,6 +275,7 @@ impl Incremental {
                 written,
                 removed,
                 full: false,
+                catch_up: false,
                 warnings,
                 elapsed: start.elapsed(),
             }),
@@ -493,6 +538,9 @@ fn page_keys(
     for page in DATA_PAGES {
         keys.insert(page.into(), tables);
     }
+    // The whole collection on one page: every case's body too.
+    let versions: Vec<Option<u64>> = cases.iter().map(|c| cache.version(&c.source)).collect();
+    keys.insert(PRINT_URL.into(), hash_of(&(tables, versions)));
     let feeds = feed_key(site, &summaries, site_key);
     for name in ["atom.xml", "sitemap.xml", "robots.txt"] {
         keys.insert(name.into(), hash_of(&(feeds, name)));

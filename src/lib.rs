@@ -5,6 +5,7 @@
 //! [`output`] (the only stage that writes). Problems are collected as [`Diagnostics`] and
 //! reported together; a failed build writes nothing.
 
+pub mod bundle;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
@@ -74,6 +75,49 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnos
         output,
         warnings,
         elapsed: start.elapsed(),
+    })
+}
+
+/// Builds the site in `root` into one deterministic zip at `target` (the offline bundle).
+pub fn bundle(
+    root: &Path,
+    options: &BuildOptions,
+    target: &Path,
+) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    let site = render(root, options)?;
+    bundle::write_bundle(&site.files, target).map_err(|e| {
+        Diagnostic::error(target, e.to_string()).with_hint("check permissions and free space")
+    })?;
+    Ok(BuildReport {
+        cases: site.cases,
+        pages: site
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".html"))
+            .count(),
+        files: site.files.len(),
+        output: target.to_path_buf(),
+        warnings: site.warnings,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// A site rendered in memory, not written anywhere.
+pub struct RenderedSite {
+    pub files: Vec<output::OutputFile>,
+    pub cases: usize,
+    pub warnings: Diagnostics,
+}
+
+/// Validates and renders the site in `root` into memory.
+pub fn render(root: &Path, options: &BuildOptions) -> Result<RenderedSite, Diagnostics> {
+    let config = load_config(root, options)?;
+    let (files, cases, warnings) = render_all(config, options)?;
+    Ok(RenderedSite {
+        files,
+        cases,
+        warnings,
     })
 }
 

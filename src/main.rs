@@ -28,6 +28,8 @@ enum Command {
     Watch(WatchArgs),
     /// Watch and serve the site on a local port, with live reload
     Serve(ServeArgs),
+    /// Build the site into one zip that works offline after unzipping anywhere
+    Bundle(BundleArgs),
     /// Create a new site in DIR
     Init { dir: PathBuf },
     /// Add a case with the next free id
@@ -113,6 +115,22 @@ struct ServeArgs {
     open: bool,
 }
 
+#[derive(Args)]
+struct BundleArgs {
+    /// Site folder
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The zip to write (default: casebook-site.zip in the site folder)
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Include drafts
+    #[arg(long)]
+    drafts: bool,
+    /// Print only errors
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 impl BuildArgs {
     fn options(&self) -> BuildOptions {
         BuildOptions {
@@ -130,6 +148,7 @@ fn main() -> ExitCode {
         Command::Check(args) => run_build(&args, true),
         Command::Watch(args) => watch_cli::run_watch(&args.options(), None),
         Command::Serve(args) => watch_cli::run_serve(&args),
+        Command::Bundle(args) => run_bundle(&args),
         Command::Init { dir } => finish(
             casebook::scaffold::init(&dir).map(|files| {
                 for f in files {
@@ -198,6 +217,41 @@ fn run_build(args: &BuildArgs, check_only: bool) -> ExitCode {
         Err(problems) => {
             print_diagnostics(&problems, &args.root, false);
             eprintln!("build failed: {}", problems.summary());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_bundle(args: &BundleArgs) -> ExitCode {
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.root.join(casebook::bundle::DEFAULT_BUNDLE));
+    let options = BuildOptions {
+        drafts: args.drafts,
+        ..Default::default()
+    };
+    let spinner = progress(args.quiet);
+    let result = casebook::bundle(&args.root, &options, &target);
+    spinner.finish_and_clear();
+    match result {
+        Ok(report) => {
+            print_diagnostics(&report.warnings, &args.root, args.quiet);
+            if !args.quiet {
+                eprintln!(
+                    "bundled {} cases, {} pages ({} files) into {} in {} ms",
+                    report.cases,
+                    report.pages,
+                    report.files,
+                    target.display(),
+                    report.elapsed.as_millis()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            print_diagnostics(&problems, &args.root, false);
+            eprintln!("bundle failed: {}", problems.summary());
             ExitCode::FAILURE
         }
     }

@@ -30,12 +30,16 @@ use crate::BuildOptions;
 
 /// How long the tree must be quiet before a rebuild starts.
 pub const QUIET: Duration = Duration::from_millis(30);
-/// Once this many files changed it is a burst (`git checkout`, a search-and-replace): wait
-/// for [`BURST_QUIET`] instead, so a writer that stalls briefly still gives one rebuild.
-const BURST_PATHS: usize = 16;
+/// Once this many files changed it is a burst (`git checkout`, a search-and-replace), not
+/// an editor's save (which touches one source): wait for [`BURST_QUIET`] instead, so a
+/// writer that stalls briefly still gives one rebuild.
+const BURST_PATHS: usize = 3;
 const BURST_QUIET: Duration = Duration::from_millis(250);
 /// A burst that never goes quiet still rebuilds this often.
 const MAX_WAIT: Duration = Duration::from_secs(2);
+/// Pages left out of rebuilds for speed (the print page) are updated after this long
+/// without changes.
+const CATCH_UP_AFTER: Duration = Duration::from_millis(300);
 /// How often `--poll` looks at the files. It compares contents too: modification times it
 /// sees have whole-second resolution, and a save within the second would go unnoticed.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -93,17 +97,31 @@ pub fn run(
         watched: BTreeSet::new(),
     };
     sources.refresh(&filter.root).map_err(watch_error)?;
-    report(&mut site, &[], on_build);
-    while let Some(changed) = next_batch(&rx, &filter, stop) {
-        // A folder may have appeared (`templates/`) or gone; a failure here is not fatal.
-        let _ = sources.refresh(&filter.root);
-        report(&mut site, &changed, on_build);
+    report(site.rebuild(&[]), &[], on_build);
+    loop {
+        let idle = site.has_deferred().then_some(CATCH_UP_AFTER);
+        match next_batch(&rx, &filter, stop, idle) {
+            Batch::Stop => return Ok(()),
+            Batch::Idle => {
+                if let Some(result) = site.catch_up() {
+                    report(result, &[], on_build);
+                }
+            }
+            Batch::Changed(changed) => {
+                // A folder may have appeared (`templates/`) or gone; not fatal if unwatched.
+                let _ = sources.refresh(&filter.root);
+                report(site.rebuild(&changed), &changed, on_build);
+            }
+        }
     }
-    Ok(())
 }
 
-fn report(site: &mut Incremental, changed: &[PathBuf], on_build: &mut dyn FnMut(Outcome)) {
-    match site.rebuild(changed) {
+fn report(
+    result: Result<Rebuild, Diagnostics>,
+    changed: &[PathBuf],
+    on_build: &mut dyn FnMut(Outcome),
+) {
+    match result {
         Ok(rebuild) => on_build(Outcome::Built {
             changed,
             rebuild: &rebuild,
@@ -149,33 +167,45 @@ impl Sources {
     }
 }
 
-/// Waits for a change, then for quiet; returns the changed sources, or `None` on stop.
+/// What the watcher waited for.
+enum Batch {
+    /// Sources changed (relative to the root) and the tree is quiet again.
+    Changed(Vec<PathBuf>),
+    /// Nothing changed for the idle time asked for.
+    Idle,
+    Stop,
+}
+
+/// Waits for a change, then for quiet; or for `idle` without changes, if given.
 fn next_batch(
     rx: &Receiver<notify::Result<notify::Event>>,
     filter: &EventFilter,
     stop: &AtomicBool,
-) -> Option<Vec<PathBuf>> {
+    idle: Option<Duration>,
+) -> Batch {
     let mut changed = BTreeSet::new();
     let mut started: Option<Instant> = None;
-    let mut quiet_until = Instant::now();
+    let entered = Instant::now();
+    let mut quiet_until = entered;
     loop {
         if stop.load(Ordering::Relaxed) {
-            return None;
+            return Batch::Stop;
         }
         let now = Instant::now();
         let wait = match started {
             Some(start) if now >= quiet_until || now >= start + MAX_WAIT => {
-                return Some(changed.into_iter().collect())
+                return Batch::Changed(changed.into_iter().collect())
             }
             Some(_) => quiet_until - now,
-            None => Duration::from_millis(100),
+            None if idle.is_some_and(|idle| now >= entered + idle) => return Batch::Idle,
+            None => Duration::from_millis(20),
         };
         let event = match rx.recv_timeout(wait) {
             Ok(Ok(event)) => event,
             // An error from the backend (e.g. a queue overflow): rescan everything.
             Ok(Err(_)) => notify::Event::new(EventKind::Any).set_flag(notify::event::Flag::Rescan),
             Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Disconnected) => return Batch::Stop,
         };
         let before = changed.len();
         filter.collect(&event, &mut changed);

@@ -84,6 +84,12 @@ fn print_outcome(outcome: &Outcome, root: &Path, first: bool) {
                 0 => String::new(),
                 n => format!(", {n} warning{}", if n == 1 { "" } else { "s" }),
             };
+            if rebuild.catch_up {
+                eprintln!(
+                    "caught up on deferred pages: {written} files written ({pages} pages) in {ms} ms"
+                );
+                return;
+            }
             let verb = if first { "built" } else { "rebuilt" };
             eprintln!(
                 "{verb} {}: {written} files written ({pages} pages), {removed} removed, {} cases in {ms} ms{warnings}",

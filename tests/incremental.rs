@@ -57,6 +57,14 @@ impl Site {
     fn rebuild_and_compare(&mut self, changed: &[&str]) -> casebook::incremental::Rebuild {
         let changed: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
         let report = self.watch.rebuild(&changed).unwrap();
+        if let Some(caught_up) = self.watch.catch_up() {
+            let caught_up = caught_up.unwrap();
+            assert!(
+                caught_up.written.iter().all(|p| p == "print.html"),
+                "{caught_up:?}"
+            );
+        }
+        assert!(self.watch.catch_up().is_none(), "nothing left to catch up");
         let clean = tempfile::tempdir().unwrap();
         let options = BuildOptions {
             output: Some(clean.path().join("public")),

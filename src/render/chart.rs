@@ -4,8 +4,8 @@
 //! JavaScript, prints like text and costs nothing to load. Each function is pure: figures
 //! in, an SVG string out. Every text is escaped; colours come from CSS classes
 //! (`chart-bar`, `improved`, `worsened`) so dark mode and print styles apply; a `viewBox`
-//! lets the chart shrink on a phone; `role="img"` with a `<title>` and `<desc>` gives screen
-//! readers the same figures in words.
+//! lets the chart shrink on a phone; `role="img"` (`group` when its bars are links) with a
+//! `<title>` and `<desc>` gives screen readers the same figures in words.
 
 use std::fmt::Write;
 
@@ -66,7 +66,14 @@ pub fn before_after(id: &str, pairs: &[Pair], labels: Labels) -> Option<String> 
             )
         })
         .collect();
-    let mut svg = open_svg(id, "chart-before-after", PAIR_WIDTH, height, labels.title);
+    let mut svg = open_svg(
+        id,
+        "chart-before-after",
+        PAIR_WIDTH,
+        height,
+        labels.title,
+        "img",
+    );
     let _ = write!(
         svg,
         "<desc id=\"{id}-desc\">{}</desc>",
@@ -133,7 +140,8 @@ pub fn reductions(id: &str, bars: &[Bar], title: &str, desc: &str) -> Option<Str
     let x = |v: f64| BAR_MARGIN + (v - low) / span * plot;
     let zero = x(0.0);
     let height = BAR_ROW * bars.len() as f64 + 4.0;
-    let mut svg = open_svg(id, "chart-reductions", BAR_WIDTH, height, title);
+    // Its bars are links, and an `img` cannot hold interactive content: a named group.
+    let mut svg = open_svg(id, "chart-reductions", BAR_WIDTH, height, title, "group");
     let _ = write!(svg, "<desc id=\"{id}-desc\">{}</desc>", escape_html(desc));
     for (i, bar) in bars.iter().enumerate() {
         let top = i as f64 * BAR_ROW;
@@ -169,11 +177,12 @@ pub fn reductions(id: &str, bars: &[Bar], title: &str, desc: &str) -> Option<Str
     Some(svg)
 }
 
-fn open_svg(id: &str, class: &str, width: f64, height: f64, title: &str) -> String {
+/// `role` is `img`, or `group` when the chart holds links (an `img` has no interactive parts).
+fn open_svg(id: &str, class: &str, width: f64, height: f64, title: &str, role: &str) -> String {
     let id = escape_html(id);
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart {class}\" viewBox=\"0 0 {width:.0} {height:.0}\" \
-         width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
+         width=\"{width:.0}\" height=\"{height:.0}\" role=\"{role}\" aria-labelledby=\"{id}-title {id}-desc\">\
          <title id=\"{id}-title\">{}</title>",
         escape_html(title)
     )

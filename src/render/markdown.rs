@@ -205,6 +205,12 @@ impl<'a> Pass<'a> {
                     id,
                 }));
             }
+            // A glyph, not a disabled `<input>`: an unlabelled form control is an accessibility
+            // error, and a screen reader reads "☑ done" as well.
+            Event::TaskListMarker(done) => {
+                let glyph = if done { "☑\u{a0}" } else { "☐\u{a0}" };
+                self.events.push(Event::Text(glyph.into()));
+            }
             Event::Html(_) | Event::InlineHtml(_) => {
                 self.raw_html = true;
                 self.events.push(event);
@@ -418,7 +424,7 @@ mod tests {
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("<del>x</del>"));
         assert!(r.html.contains("footnote-definition"));
-        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("<li>☑\u{a0}done</li>"), "{}", r.html);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod highlight;
 pub mod i18n;
 pub mod markdown;
 pub mod metrics_page;
+pub mod print;
 pub mod theme;
 
 use rayon::prelude::*;
@@ -180,6 +181,9 @@ pub fn render_selected(
         },
     );
     results.extend(index);
+    if wants("print.html") {
+        results.push(r.print_page());
+    }
     if wants(metrics_page::METRICS_URL) {
         results.push(r.metrics_page());
     }
@@ -391,6 +395,15 @@ impl<'a> Renderer<'a> {
             cases: self.summaries.iter().collect(),
         };
         self.page("index.html", "index.html", &page)
+    }
+
+    /// `print.html`: every case in id order, in full.
+    fn print_page(&self) -> Result<OutputFile, Diagnostic> {
+        let page = print::PrintPage {
+            common: self.common("print.html"),
+            cases: print::print_cases(&self.site.content.cases, self.summaries),
+        };
+        self.page("print.html", "print.html", &page)
     }
 
     fn taxonomy_list(

@@ -30,6 +30,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "macros.html",
     "metrics.html",
     "page.html",
+    "print.html",
     "robots.txt",
     "sitemap.xml",
     "taxonomy_list.html",

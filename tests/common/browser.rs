@@ -190,6 +190,16 @@ impl Browser {
         last
     }
 
+    /// Sends a Chrome DevTools Protocol command through chromedriver (e.g.
+    /// `Emulation.setEmulatedMedia` for print or dark mode, `Emulation.setDeviceMetricsOverride`
+    /// for a phone-sized viewport).
+    pub fn cdp(&self, command: &str, params: Value) -> Value {
+        self.post(
+            "/goog/cdp/execute",
+            json!({ "cmd": command, "params": params }),
+        )
+    }
+
     /// Console messages of level SEVERE since the last call.
     pub fn console_errors(&self) -> Vec<String> {
         let logs = self.post("/se/log", json!({ "type": "browser" }));
