@@ -8,10 +8,18 @@
 //! - an *input key* per page: a hash of everything the page shows (its case's version, the
 //!   summaries of its neighbours, related cases or listed cases, the site-wide settings). A
 //!   page is rendered again only when its key changes, so editing a case body renders one
-//!   page while retitling it also renders its neighbours, term pages, the index and feeds;
+//!   page while retitling it also renders its neighbours, term pages, the index, feeds and
+//!   data pages;
 //! - a hash of every file in the output folder, so only files whose bytes differ are written
 //!   and files no longer produced are deleted. Outputs the renderer is not asked about
-//!   (static files, data exports) are produced every time and diffed the same way.
+//!   (static files, assets) are produced every time and diffed the same way;
+//! - the last good [`Site`] itself: a save that changes only case bodies (the usual save
+//!   while writing) patches it and renders those cases' pages, skipping the walk, the model
+//!   and the keys of 10,000 other cases; anything else takes the general path above.
+//!
+//! Pages that show every case in full (`print.html`) cost about as much as a
+//! full build; rebuilds leave them out of date and [`Incremental::catch_up`] renders them
+//! once saves pause.
 //!
 //! Everything is computed before anything is written, so a build error leaves the last good
 //! site untouched.
@@ -148,7 +156,7 @@ impl Incremental {
         self.rebuild_site(full, false, start)
     }
 
-    /// Whether a page was left out of the last rebuilds for speed (see [`DEFERRED`]).
+    /// Whether a page showing every case in full was left out of the last rebuilds.
     pub fn has_deferred(&self) -> bool {
         self.deferred && self.site.is_some()
     }
