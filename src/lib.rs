@@ -10,13 +10,16 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod import;
+pub mod incremental;
 pub mod output;
 pub mod render;
 pub mod report;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod slug;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -134,7 +137,7 @@ pub fn check(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnos
     })
 }
 
-fn load_config(root: &Path, options: &BuildOptions) -> Result<Config, Diagnostics> {
+pub(crate) fn load_config(root: &Path, options: &BuildOptions) -> Result<Config, Diagnostics> {
     let mut config = Config::load(root)?;
     if let Some(url) = &options.base_url {
         config.raw.base_url = Some(url.clone());

@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use casebook::{BuildOptions, BuildReport, Diagnostics};
 
+mod watch_cli;
+
 #[derive(Parser)]
 #[command(name = "casebook", version, about = "Build static sites from case collections", long_about = None)]
 struct Cli {
@@ -22,6 +24,10 @@ enum Command {
     Build(BuildArgs),
     /// Validate everything and write nothing (the CI gate)
     Check(BuildArgs),
+    /// Build, then rebuild incrementally on every change
+    Watch(WatchArgs),
+    /// Watch and serve the site on a local port, with live reload
+    Serve(ServeArgs),
     /// Build the site into one zip that works offline after unzipping anywhere
     Bundle(BundleArgs),
     /// Create a new site in DIR
@@ -79,6 +85,37 @@ struct BuildArgs {
 }
 
 #[derive(Args)]
+struct WatchArgs {
+    /// Site folder
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Output folder (default: public/ in the site folder)
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Poll for changes (for file systems without change events)
+    #[arg(long)]
+    poll: bool,
+    /// Include drafts
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    watch: WatchArgs,
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Address to listen on; other machines can connect only if this is not a loopback
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Open the site in a browser
+    #[arg(long)]
+    open: bool,
+}
+
+#[derive(Args)]
 struct BundleArgs {
     /// Site folder
     #[arg(long, default_value = ".")]
@@ -109,6 +146,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(&args, false),
         Command::Check(args) => run_build(&args, true),
+        Command::Watch(args) => watch_cli::run_watch(&args.options(), None),
+        Command::Serve(args) => watch_cli::run_serve(&args),
         Command::Bundle(args) => run_bundle(&args),
         Command::Init { dir } => finish(
             casebook::scaffold::init(&dir).map(|files| {
@@ -141,6 +180,20 @@ fn main() -> ExitCode {
             force,
             root,
         } => run_import(file, out, pattern, force, &root),
+    }
+}
+
+impl WatchArgs {
+    fn options(&self) -> casebook::watch::WatchOptions {
+        casebook::watch::WatchOptions {
+            root: self.root.clone(),
+            build: BuildOptions {
+                output: self.output.clone(),
+                base_url: None,
+                drafts: self.drafts,
+            },
+            poll: self.poll,
+        }
     }
 }
 

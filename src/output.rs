@@ -87,6 +87,46 @@ pub fn write_site(files: &[OutputFile], output: &Path) -> Result<(), OutputError
     result
 }
 
+/// Updates `output` in place: writes `files` and deletes `removed` (watch mode, where only a
+/// few files change). Each file is written to a temporary sibling and renamed over the old
+/// one, so a server reading the folder never sees half a file.
+pub fn write_changed(
+    files: &[&OutputFile],
+    removed: &[String],
+    output: &Path,
+) -> Result<(), OutputError> {
+    let paths = files.iter().map(|f| &f.path).chain(removed);
+    if let Some(bad) = paths.into_iter().find(|p| !is_safe_output_path(p)) {
+        return Err(OutputError::UnsafePath(bad.clone()));
+    }
+    files.par_iter().try_for_each(|file| {
+        let target = output.join(&file.path);
+        if let Some(folder) = target.parent() {
+            fs::create_dir_all(folder).map_err(io_error(folder))?;
+        }
+        let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let temp = target.with_file_name(format!(".{name}.casebook-tmp"));
+        fs::write(&temp, &file.bytes).map_err(io_error(&temp))?;
+        fs::rename(&temp, &target).map_err(io_error(&target))
+    })?;
+    for path in removed {
+        let target = output.join(path);
+        match fs::remove_file(&target) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(&target)(e)),
+            _ => {}
+        }
+        // Folders left empty go too; `remove_dir` refuses non-empty ones.
+        let mut folder = target.parent();
+        while let Some(dir) = folder.filter(|d| *d != output) {
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+            folder = dir.parent();
+        }
+    }
+    Ok(())
+}
+
 fn write_tree(files: &BTreeMap<&str, &OutputFile>, dir: &Path) -> Result<(), OutputError> {
     if dir.exists() {
         fs::remove_dir_all(dir).map_err(io_error(dir))?;

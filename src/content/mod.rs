@@ -4,6 +4,7 @@
 //! the first. Markdown is rendered only once all sources are known, because links between
 //! content files (`[见案例8](008.md)`) are resolved to the output URLs of their targets.
 
+pub mod cache;
 pub mod case;
 pub mod front_matter;
 pub mod page;
@@ -67,10 +68,25 @@ struct Found {
 /// own findings (taxonomy clashes) before the build reports them all; errors are in the list,
 /// warnings in [`Content::warnings`] when there are no errors.
 pub fn load(config: &Config, markdown: &MarkdownRenderer, drafts: bool) -> (Content, Diagnostics) {
+    load_cached(
+        config,
+        markdown,
+        drafts,
+        &mut cache::ContentCache::default(),
+    )
+}
+
+/// [`load`], reusing what `cache` holds from the previous build for unchanged files (watch
+/// mode); give the content back with [`cache::ContentCache::restore`] after using it.
+pub fn load_cached(
+    config: &Config,
+    markdown: &MarkdownRenderer,
+    drafts: bool,
+    cache: &mut cache::ContentCache,
+) -> (Content, Diagnostics) {
     let mut problems = Diagnostics::new();
     let found = discover(config, &mut problems);
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> =
-        found.par_iter().map(|f| parse_file(config, f)).collect();
+    let parsed = cache.parse_all(config, &found);
     let mut content = Content::default();
     for result in parsed {
         match result {
@@ -95,7 +111,7 @@ pub fn load(config: &Config, markdown: &MarkdownRenderer, drafts: bool) -> (Cont
     content.assets.sort_by(|a, b| a.url.cmp(&b.url));
     check_duplicate_ids(&content.cases, &mut problems);
     check_output_collisions(&content, &mut problems);
-    render_bodies(&mut content, markdown, &mut problems);
+    render_bodies(&mut content, markdown, &mut problems, cache);
     problems.sort();
     if !problems.has_errors() {
         content.warnings = std::mem::take(&mut problems);
@@ -115,6 +131,7 @@ fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
     }
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let mut found = Vec::new();
+    let mut linked_parent: Option<(PathBuf, bool)> = None;
     let walker = WalkDir::new(&content_dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -136,7 +153,16 @@ fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
             continue;
         }
         let rel = relative(&config.root, entry.path());
-        if entry.path_is_symlink() || entry.path().ancestors().any(Path::is_symlink) {
+        let parent = entry.path().parent().unwrap_or(Path::new(""));
+        if linked_parent.as_ref().is_none_or(|(p, _)| p != parent) {
+            // Files of one folder come together: look at its ancestors once per folder.
+            linked_parent = Some((
+                parent.to_path_buf(),
+                parent.ancestors().any(Path::is_symlink),
+            ));
+        }
+        let in_linked_folder = linked_parent.as_ref().is_some_and(|(_, linked)| *linked);
+        if entry.path_is_symlink() || in_linked_folder {
             let target = std::fs::canonicalize(entry.path()).unwrap_or_default();
             if !target.starts_with(&root) {
                 problems.push(
@@ -400,6 +426,13 @@ fn check_output_collisions(content: &Content, problems: &mut Diagnostics) {
     }
 }
 
+fn hash_links(map: &BTreeMap<String, String>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    map.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Maps `content/`-relative source paths to root-relative output URLs, for link resolution.
 fn link_map(content: &Content) -> BTreeMap<String, String> {
     let strip = |p: &Path| {
@@ -420,39 +453,39 @@ fn link_map(content: &Content) -> BTreeMap<String, String> {
     map
 }
 
-fn render_bodies(content: &mut Content, markdown: &MarkdownRenderer, problems: &mut Diagnostics) {
+fn render_bodies(
+    content: &mut Content,
+    markdown: &MarkdownRenderer,
+    problems: &mut Diagnostics,
+    cache: &mut cache::ContentCache,
+) {
     let map = link_map(content);
+    let link_hash = hash_links(&map);
     let render = |source: &Path, url: &str, body: &str, body_line: usize| {
-        let from_dir = crate::diagnostic::display_path(source)
-            .trim_start_matches("content/")
-            .rsplit_once('/')
-            .map(|(dir, _)| dir.to_string())
-            .unwrap_or_default();
-        let root = "../".repeat(url.matches('/').count());
-        let rendered = markdown.render(body, &|dest| resolve_link(dest, &from_dir, &root, &map));
-        let broken: Vec<Diagnostic> = rendered
-            .broken_links
-            .iter()
-            .map(|link| {
-                let (line, col) = line_col(body, link.offset);
-                Diagnostic::error(source, format!("broken link to `{}`", link.target))
-                    .at(body_line + line - 1, col)
-                    .with_hint("link to an existing content file, e.g. `[案例8](008.md)` from another case")
-            })
-            .collect();
-        (rendered, broken)
+        render_body(markdown, &map, source, url, body, body_line)
     };
+    let shared: &cache::ContentCache = cache;
     let case_results: Vec<_> = content
         .cases
         .par_iter()
-        .map(|c| render(&c.source, &c.url, &c.body, c.body_line))
+        .map(|c| match shared.rendered(&c.source, link_hash) {
+            Some(broken) => Err(broken.to_vec()),
+            None => Ok(render(&c.source, &c.url, &c.body, c.body_line)),
+        })
         .collect();
-    for (case, (rendered, broken)) in content.cases.iter_mut().zip(case_results) {
-        if case.summary.is_empty() {
-            case.summary = rendered.first_paragraph.clone();
+    for (case, result) in content.cases.iter_mut().zip(case_results) {
+        match result {
+            Ok((rendered, broken, uses_map)) => {
+                if case.summary.is_empty() {
+                    case.summary = rendered.first_paragraph.clone();
+                }
+                case.rendered = rendered;
+                let link_hash = uses_map.then_some(link_hash);
+                cache.mark_rendered(&case.source, link_hash, broken.clone());
+                problems.0.extend(broken);
+            }
+            Err(cached_broken) => problems.0.extend(cached_broken),
         }
-        case.rendered = rendered;
-        problems.0.extend(broken);
     }
     let pages = content.pages.iter_mut().chain(content.front.as_mut());
     for page in pages {
@@ -461,10 +494,48 @@ fn render_bodies(content: &mut Content, markdown: &MarkdownRenderer, problems: &
         } else {
             &page.url
         };
-        let (rendered, broken) = render(&page.source, url, &page.body, page.body_line);
+        let (rendered, broken, _) = render(&page.source, url, &page.body, page.body_line);
         page.rendered = rendered;
         problems.0.extend(broken);
     }
+    cache.set_links(map, link_hash);
+}
+
+/// One Markdown body as HTML, its broken links, and whether it links to content files (only
+/// then does its HTML depend on the link map).
+fn render_body(
+    markdown: &MarkdownRenderer,
+    map: &BTreeMap<String, String>,
+    source: &Path,
+    url: &str,
+    body: &str,
+    body_line: usize,
+) -> (crate::render::markdown::Rendered, Vec<Diagnostic>, bool) {
+    let from_dir = crate::diagnostic::display_path(source)
+        .trim_start_matches("content/")
+        .rsplit_once('/')
+        .map(|(dir, _)| dir.to_string())
+        .unwrap_or_default();
+    let root = "../".repeat(url.matches('/').count());
+    let uses_map = std::cell::Cell::new(false);
+    let rendered = markdown.render(body, &|dest| {
+        let target = resolve_link(dest, &from_dir, &root, map);
+        uses_map.set(uses_map.get() || !matches!(target, LinkTarget::Keep));
+        target
+    });
+    let broken: Vec<Diagnostic> = rendered
+        .broken_links
+        .iter()
+        .map(|link| {
+            let (line, col) = line_col(body, link.offset);
+            Diagnostic::error(source, format!("broken link to `{}`", link.target))
+                .at(body_line + line - 1, col)
+                .with_hint(
+                    "link to an existing content file, e.g. `[案例8](008.md)` from another case",
+                )
+        })
+        .collect();
+    (rendered, broken, uses_map.get())
 }
 
 /// Resolves a link written in Markdown, relative to the source file as the editor sees it:

@@ -138,6 +138,17 @@ pub fn render_site(
     templates: &Templates,
     theme: &Theme,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
+    render_selected(site, templates, theme, &|_| true)
+}
+
+/// Renders the pages whose URL `wants` accepts, and every output it is not asked about
+/// (static files, assets, site-wide data): watch mode skips pages whose inputs are unchanged.
+pub fn render_selected(
+    site: &Site,
+    templates: &Templates,
+    theme: &Theme,
+    wants: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Vec<OutputFile>, Diagnostics> {
     let t = i18n::strings(site.config.language);
     let (search, summaries) = rayon::join(
         || crate::search::build(site),
@@ -151,7 +162,10 @@ pub fn render_site(
     );
     let mut info = site_info(site, t);
     info.search_index = Some(search.root.clone());
-    let rows = metrics_page::row_views(site, &summaries);
+    let rows = match wants(metrics_page::METRICS_URL) {
+        true => metrics_page::row_views(site, &summaries),
+        false => Vec::new(), // only the metrics page shows them
+    };
     let r = Renderer {
         site,
         templates,
@@ -160,32 +174,55 @@ pub fn render_site(
         summaries: &summaries,
         rows: &rows,
     };
-    let mut results: Vec<Result<OutputFile, Diagnostic>> = (0..site.content.cases.len())
-        .into_par_iter()
-        .map(|i| r.case_page(i))
-        .collect();
-    results.push(r.index_page());
-    results.push(r.print_page());
-    results.push(r.metrics_page());
+    // The index lists every case: the longest single page, so it renders alongside the rest.
+    let (index, mut results) = rayon::join(
+        || wants("index.html").then(|| r.index_page()),
+        || -> Vec<Result<OutputFile, Diagnostic>> {
+            (0..site.content.cases.len())
+                .into_par_iter()
+                .filter(|&i| wants(&site.content.cases[i].url))
+                .map(|i| r.case_page(i))
+                .collect()
+        },
+    );
+    results.extend(index);
+    if wants("print.html") {
+        results.push(r.print_page());
+    }
+    if wants(metrics_page::METRICS_URL) {
+        results.push(r.metrics_page());
+    }
     for taxonomy in &site.taxonomies {
-        results.push(r.taxonomy_list(taxonomy));
+        if wants(&format!("{}/index.html", taxonomy.kind.key())) {
+            results.push(r.taxonomy_list(taxonomy));
+        }
         results.extend(
             taxonomy
                 .terms
                 .par_iter()
+                .filter(|term| wants(&term.url))
                 .map(|term| r.term_page(taxonomy.kind, term))
                 .collect::<Vec<_>>(),
         );
     }
-    results.extend(site.content.pages.iter().map(|p| r.plain_page(p)));
-    results.push(r.simple("404.html", "404.html"));
-    results.push(r.search_page());
-    results.push(r.feed("atom.xml"));
-    results.push(r.feed("sitemap.xml"));
-    results.push(r.feed("robots.txt"));
-    match exports::files(site) {
-        Ok(exported) => results.extend(exported.into_iter().map(Ok)),
-        Err(d) => results.push(Err(d)),
+    let pages = site.content.pages.iter().filter(|p| wants(&p.url));
+    results.extend(pages.map(|p| r.plain_page(p)));
+    if wants("404.html") {
+        results.push(r.simple("404.html", "404.html"));
+    }
+    if wants("search.html") {
+        results.push(r.search_page());
+    }
+    for feed in ["atom.xml", "sitemap.xml", "robots.txt"] {
+        if wants(feed) {
+            results.push(r.feed(feed));
+        }
+    }
+    if wants(exports::CASES_JSON) {
+        match exports::files(site) {
+            Ok(exported) => results.extend(exported.into_iter().map(Ok)),
+            Err(d) => results.push(Err(d)),
+        }
     }
     let mut problems = Diagnostics::new();
     let mut files = Vec::with_capacity(results.len() + theme.statics.len());

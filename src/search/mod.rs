@@ -6,8 +6,9 @@
 //! `__casebookSearch.register(build, name, data)`. And a collection of 10,000 cases must not
 //! make a query download the whole index, so the index is split into shards:
 //!
-//! - `search/index-<build>.js`, the root: case count, shard counts, cases per display
-//!   shard, names of facet values (field boosts are the client's);
+//! - `search/index.js`, the root: case count, shard counts, cases per display shard, names of
+//!   facet values (field boosts are the client's). Its name is fixed so that pages do not
+//!   change when only the index does (watch mode rewrites just the index, not every page);
 //! - `search/p<k>-<build>.js`, postings: token → encoded (case, field, impact) list, the
 //!   token's shard chosen by a stable hash of the token (of its first two characters for
 //!   words, so that every word sharing a prefix lives in one shard and prefix matching needs
@@ -18,8 +19,8 @@
 //! - `search/d<k>-<build>.js`, what a result shows (title, URL, text for the snippet), loaded
 //!   only for the results on screen.
 //!
-//! `<build>` hashes the content of every index file, so a page from an older build never
-//! mixes its shards with a newer build's. Ranking is BM25 per field; the length-normalised
+//! `<build>` hashes the content of every index file and is registered with every file, so the
+//! client never mixes one build's shards with another's. Ranking is BM25 per field; the length-normalised
 //! term-frequency part is computed here and stored quantised with each posting, so the client
 //! needs no per-case statistics. Positions let the client reward adjacent query tokens.
 
@@ -131,7 +132,7 @@ pub fn build(site: &Site) -> SearchIndex {
             OutputFile::new(format!("search/{name}-{build}.js"), script(name, data))
         })
         .collect();
-    let root_path = format!("search/index-{build}.js");
+    let root_path = "search/index.js".to_string();
     files.push(OutputFile::new(&root_path, script("root", &root_json)));
     SearchIndex {
         root: root_path,

@@ -29,6 +29,16 @@ pub struct Site {
 
 impl Site {
     pub fn new(config: Config, content: Content) -> Result<Site, Diagnostics> {
+        Site::with_related(config, content, related_cases)
+    }
+
+    /// [`Site::new`] with the related-cases step supplied: watch mode reuses the previous
+    /// result when no case's tags changed.
+    pub fn with_related(
+        config: Config,
+        content: Content,
+        related_cases: impl FnOnce(&[crate::content::case::Case]) -> Vec<Vec<usize>>,
+    ) -> Result<Site, Diagnostics> {
         let mut problems = Diagnostics::new();
         let mut taxonomies = Vec::new();
         for kind in TaxonomyKind::ALL {
@@ -66,8 +76,9 @@ pub fn taxonomy_config(config: &Config, kind: TaxonomyKind) -> &crate::config::T
 }
 
 /// Related cases by shared tags, found through a tag index (no all-pairs comparison).
-/// Ties go to the lower case index, so the result is deterministic.
-fn related_cases(cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
+/// Ties go to the lower case index, so the result is deterministic. Counts go into a dense
+/// per-thread array rather than a map: watch mode recomputes this after every save.
+pub fn related_cases(cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
     let mut by_tag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, case) in cases.iter().enumerate() {
         for tag in &case.tags {
@@ -77,22 +88,65 @@ fn related_cases(cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
     use rayon::prelude::*;
     (0..cases.len())
         .into_par_iter()
-        .map(|i| {
-            let mut shared: BTreeMap<usize, usize> = BTreeMap::new();
-            for tag in &cases[i].tags {
-                for &j in &by_tag[tag.as_str()] {
-                    if j != i {
-                        *shared.entry(j).or_default() += 1;
+        .map_init(
+            || (vec![0u32; cases.len()], Vec::new()),
+            |(counts, touched), i| {
+                for tag in &cases[i].tags {
+                    for &j in &by_tag[tag.as_str()] {
+                        if j != i {
+                            if counts[j] == 0 {
+                                touched.push(j);
+                            }
+                            counts[j] += 1;
+                        }
                     }
                 }
-            }
-            let mut ranked: Vec<(usize, usize)> = shared.into_iter().collect();
-            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            ranked
-                .into_iter()
-                .take(RELATED_LIMIT)
-                .map(|(j, _)| j)
-                .collect()
-        })
+                let mut ranked: Vec<(u32, usize)> =
+                    touched.iter().map(|&j| (counts[j], j)).collect();
+                for &j in touched.iter() {
+                    counts[j] = 0;
+                }
+                touched.clear();
+                let order = |a: &(u32, usize), b: &(u32, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+                if ranked.len() > RELATED_LIMIT {
+                    ranked.select_nth_unstable_by(RELATED_LIMIT, order);
+                    ranked.truncate(RELATED_LIMIT);
+                }
+                ranked.sort_by(order);
+                ranked.into_iter().map(|(_, j)| j).collect()
+            },
+        )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(tags: &[&str]) -> crate::content::case::Case {
+        let front = "id: 1\ntitle: T\nregion: R\ndepartment: D\n";
+        let fm = crate::content::front_matter::parse(front, 2).unwrap();
+        let (mut c, _) =
+            crate::content::case::validate(fm, "c.md".into(), "c".into(), 2, &Default::default());
+        c.tags = tags.iter().map(|s| s.to_string()).collect();
+        c
+    }
+
+    #[test]
+    fn related_cases_rank_by_shared_tags_then_index() {
+        let cases = [
+            case(&["a", "b", "c"]),
+            case(&["a"]),
+            case(&["a", "b"]),
+            case(&["x"]),
+            case(&["c", "b"]),
+            case(&["a"]),
+            case(&["a"]),
+            case(&["a"]),
+        ];
+        let related = related_cases(&cases);
+        assert_eq!(related[0], [2, 4, 1, 5, 6]);
+        assert_eq!(related[3], Vec::<usize>::new());
+        assert_eq!(related[4], [0, 2]);
+    }
 }

@@ -1,0 +1,223 @@
+//! Incremental rebuilds must leave exactly what a clean build of the same sources writes.
+
+mod live_support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use casebook::incremental::Incremental;
+use casebook::BuildOptions;
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+struct Site {
+    dir: tempfile::TempDir,
+    watch: Incremental,
+}
+
+impl Site {
+    fn new() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/watch_site");
+        live_support::copy_dir(&fixture, dir.path());
+        let options = BuildOptions {
+            output: Some(dir.path().join("public")),
+            ..Default::default()
+        };
+        let mut watch = Incremental::new(dir.path(), &options).unwrap();
+        watch.rebuild(&[]).unwrap();
+        Site { dir, watch }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = fs::read_to_string(self.path(rel)).unwrap();
+        assert!(text.contains(from), "{rel} has `{from}`");
+        fs::write(self.path(rel), text.replace(from, to)).unwrap();
+    }
+
+    /// Rebuilds after `changed` and compares the output with a clean build.
+    fn rebuild_and_compare(&mut self, changed: &[&str]) -> casebook::incremental::Rebuild {
+        let changed: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
+        let report = self.watch.rebuild(&changed).unwrap();
+        if let Some(caught_up) = self.watch.catch_up() {
+            let caught_up = caught_up.unwrap();
+            assert!(
+                caught_up.written.iter().all(|p| p == "print.html"),
+                "{caught_up:?}"
+            );
+        }
+        assert!(self.watch.catch_up().is_none(), "nothing left to catch up");
+        let clean = tempfile::tempdir().unwrap();
+        let options = BuildOptions {
+            output: Some(clean.path().join("public")),
+            ..Default::default()
+        };
+        casebook::build(self.dir.path(), &options).unwrap();
+        let (got, want) = (
+            tree(&self.path("public")),
+            tree(&clean.path().join("public")),
+        );
+        let got_names: Vec<_> = got.keys().collect();
+        let want_names: Vec<_> = want.keys().collect();
+        assert_eq!(got_names, want_names, "after {changed:?}");
+        for (name, bytes) in &want {
+            assert!(got[name] == *bytes, "{name} differs after {changed:?}");
+        }
+        report
+    }
+}
+
+#[test]
+fn every_kind_of_edit_matches_a_clean_build() {
+    let mut site = Site::new();
+    let body = "content/cases/001.md";
+    site.edit(body, "Marker-1: original", "Marker-1: body edit");
+    let report = site.rebuild_and_compare(&[body]);
+    let (search, pages): (Vec<&String>, Vec<&String>) = report
+        .written
+        .iter()
+        .partition(|p| p.starts_with("search/"));
+    assert_eq!(
+        pages,
+        ["cases/001.html"],
+        "a body edit re-renders only its page"
+    );
+    assert!(
+        search.iter().any(|p| p.as_str() == "search/index.js"),
+        "and the search index, which holds the body's words"
+    );
+
+    site.edit(body, "title: Faster permits", "title: Much faster permits");
+    let report = site.rebuild_and_compare(&[body]);
+    for page in ["cases/001.html", "cases/002.html", "index.html", "atom.xml"] {
+        assert!(
+            report.written.iter().any(|p| p == page),
+            "{page}: {report:?}"
+        );
+    }
+    assert!(
+        !report.written.iter().any(|p| p == "sitemap.xml"),
+        "no URL changed"
+    );
+
+    // A second metric: the case's listing (headline = first metric) is unchanged, but the
+    // metrics page and data exports change.
+    let second = "    better: lower\n  - name: Counters\n    unit: counters\n    value: 3\n---";
+    site.edit(body, "    better: lower\n---", second);
+    let report = site.rebuild_and_compare(&[body]);
+    assert!(
+        report.written.iter().any(|p| p == "data/metrics.csv"),
+        "{report:?}"
+    );
+    assert!(
+        !report.written.iter().any(|p| p == "index.html"),
+        "{report:?}"
+    );
+
+    site.edit(body, "tags: [permits, speed]", "tags: [permits, data]");
+    site.rebuild_and_compare(&[body]);
+
+    site.edit(
+        "content/cases/004.md",
+        "date: 2024-01-14",
+        "date: 2023-12-01",
+    );
+    site.rebuild_and_compare(&["content/cases/004.md"]);
+
+    fs::remove_file(site.path("content/cases/003.md")).unwrap();
+    let report = site.rebuild_and_compare(&["content/cases/003.md"]);
+    assert!(report.removed.iter().any(|p| p == "cases/003.html"));
+
+    fs::rename(
+        site.path("content/cases/002.md"),
+        site.path("content/cases/b.md"),
+    )
+    .unwrap();
+    site.rebuild_and_compare(&["content/cases/002.md", "content/cases/b.md"]);
+
+    let new_case = fs::read_to_string(site.path("content/cases/004.md"))
+        .unwrap()
+        .replace("id: 4", "id: 9")
+        .replace("Night market", "Day market");
+    fs::write(site.path("content/cases/009.md"), new_case).unwrap();
+    site.rebuild_and_compare(&["content/cases/009.md"]);
+
+    site.edit("content/_index.md", "Cases edited", "Cases, edited");
+    site.rebuild_and_compare(&["content/_index.md"]);
+
+    site.edit("casebook.toml", "language = \"en\"", "language = \"zh-CN\"");
+    let report = site.rebuild_and_compare(&["casebook.toml"]);
+    assert!(report.full);
+
+    fs::create_dir_all(site.path("static")).unwrap();
+    fs::write(site.path("static/extra.css"), "body{}").unwrap();
+    site.rebuild_and_compare(&["static/extra.css"]);
+}
+
+#[test]
+fn a_failed_build_writes_nothing_and_the_next_recovers() {
+    let mut site = Site::new();
+    let before = tree(&site.path("public"));
+    let rel = "content/cases/002.md";
+    site.edit(rel, "region: South", "region: [South");
+    let problems = site.watch.rebuild(&[PathBuf::from(rel)]).unwrap_err();
+    assert!(problems.to_string().contains("002.md"), "{problems}");
+    // Another case saved while the site is broken: still broken, still nothing written.
+    site.edit(
+        "content/cases/001.md",
+        "Marker-1: original",
+        "Marker-1: meanwhile",
+    );
+    assert!(site
+        .watch
+        .rebuild(&[PathBuf::from("content/cases/001.md")])
+        .is_err());
+    assert_eq!(tree(&site.path("public")), before);
+    site.edit(rel, "region: [South", "region: South");
+    site.rebuild_and_compare(&[rel]);
+    assert!(fs::read_to_string(site.path("public/cases/001.html"))
+        .unwrap()
+        .contains("Marker-1: meanwhile"));
+}
+
+#[test]
+fn a_broken_link_fails_the_fast_path_too() {
+    let mut site = Site::new();
+    let rel = "content/cases/001.md";
+    site.edit(
+        rel,
+        "Marker-1: original",
+        "See [the tax case](002.md) and [nothing](404.md).",
+    );
+    let problems = site.watch.rebuild(&[PathBuf::from(rel)]).unwrap_err();
+    assert!(problems.to_string().contains("404.md"), "{problems}");
+    site.edit(rel, " and [nothing](404.md)", "");
+    site.rebuild_and_compare(&[rel]);
+    let page = fs::read_to_string(site.path("public/cases/001.html")).unwrap();
+    assert!(page.contains("002.html"), "the link resolves");
+    // Deleting the target breaks the link in the unchanged case that points to it.
+    fs::remove_file(site.path("content/cases/002.md")).unwrap();
+    let problems = site
+        .watch
+        .rebuild(&[PathBuf::from("content/cases/002.md")])
+        .unwrap_err();
+    assert!(problems.to_string().contains("001.md"), "{problems}");
+}
