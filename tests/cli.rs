@@ -30,7 +30,7 @@ fn build_succeeds_with_a_summary_line() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).starts_with("built 3 cases, 20 pages"),
+        stderr(&o).starts_with("built 3 cases, 21 pages"),
         "{}",
         stderr(&o)
     );

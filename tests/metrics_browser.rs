@@ -109,7 +109,7 @@ fn sort_filter_and_link_the_view() {
     assert_eq!(selected, "泉州市");
 
     // Free text narrows further; clearing the filters brings every row back.
-    browser.send_keys("input[name='q']", "费用");
+    browser.send_keys("#metric-filters input[name='q']", "费用");
     browser.wait_for(
         "return document.querySelectorAll('#metric-table tbody tr').length === 1",
         "the text filter",

@@ -72,6 +72,24 @@ fn bundle_command_writes_the_zip() {
     assert!(read(folder.join("cases/001.html")).contains("parallel approval"));
 }
 
+#[test]
+fn failed_bundle_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("site.zip");
+    let problems = casebook::bundle(
+        &fixture("invalid_content"),
+        &BuildOptions::default(),
+        &target,
+    )
+    .expect_err("an invalid site does not bundle");
+    assert!(problems.has_errors());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no zip, no temp file"
+    );
+}
+
 /// Case ids and titles in `print.html`, in document order.
 fn printed_cases(html: &str) -> Vec<(String, String)> {
     let re = regex::Regex::new(

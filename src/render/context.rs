@@ -28,6 +28,8 @@ pub struct SiteInfo {
     pub pages: Vec<Link>,
     /// The list pages of enabled taxonomies.
     pub taxonomies: Vec<Link>,
+    /// Root file of the search index (`search/index-<build>.js`), root-relative.
+    pub search_index: Option<String>,
 }
 
 /// Fields shared by every page context.

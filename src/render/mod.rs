@@ -139,13 +139,18 @@ pub fn render_site(
     theme: &Theme,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
     let t = i18n::strings(site.config.language);
-    let info = site_info(site, t);
-    let summaries: Vec<CaseSummary> = site
-        .content
-        .cases
-        .par_iter()
-        .map(|c| CaseSummary::new(site, c))
-        .collect();
+    let (search, summaries) = rayon::join(
+        || crate::search::build(site),
+        || {
+            site.content
+                .cases
+                .par_iter()
+                .map(|c| CaseSummary::new(site, c))
+                .collect::<Vec<CaseSummary>>()
+        },
+    );
+    let mut info = site_info(site, t);
+    info.search_index = Some(search.root.clone());
     let rows = metrics_page::row_views(site, &summaries);
     let r = Renderer {
         site,
@@ -174,6 +179,7 @@ pub fn render_site(
     }
     results.extend(site.content.pages.iter().map(|p| r.plain_page(p)));
     results.push(r.simple("404.html", "404.html"));
+    results.push(r.search_page());
     results.push(r.feed("atom.xml"));
     results.push(r.feed("sitemap.xml"));
     results.push(r.feed("robots.txt"));
@@ -189,6 +195,7 @@ pub fn render_site(
             Err(d) => problems.push(d),
         }
     }
+    files.extend(search.files);
     for (name, bytes) in &theme.statics {
         files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
     }
@@ -288,6 +295,7 @@ fn site_info(site: &Site, t: &'static Strings) -> SiteInfo {
                 url: format!("{}/index.html", tax.kind.key()),
             })
             .collect(),
+        search_index: None,
     }
 }
 
@@ -435,6 +443,18 @@ impl<'a> Renderer<'a> {
             extra: &Default::default(),
         };
         self.page(template, url, &page)
+    }
+
+    /// `search.html`: the results page the search box submits to.
+    fn search_page(&self) -> Result<OutputFile, Diagnostic> {
+        let page = PlainPage {
+            common: self.common("search.html"),
+            title: self.t.search,
+            content: "",
+            toc: &[],
+            extra: &Default::default(),
+        };
+        self.page("search.html", "search.html", &page)
     }
 
     /// `atom.xml`, `sitemap.xml` and `robots.txt`: absolute URLs only when `base_url` is set.

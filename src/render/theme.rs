@@ -32,6 +32,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "page.html",
     "print.html",
     "robots.txt",
+    "search.html",
     "sitemap.xml",
     "taxonomy_list.html",
     "taxonomy_term.html",
@@ -42,6 +43,7 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed!(
     "static",
     "favicon.svg",
     "metrics.js",
+    "search.js",
     "style.css",
     "syntax.css"
 );

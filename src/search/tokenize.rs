@@ -1,0 +1,201 @@
+//! Tokenising text for the search index, the same way `static/search.js` tokenises queries.
+//!
+//! Chinese has no spaces, so splitting on whitespace (what Zola and mdBook do) leaves a whole
+//! sentence as one "word" that no query matches. Instead, runs of CJK characters become
+//! overlapping character bigrams (`拍即得` → `拍即`, `即得`), which match any query of two
+//! or more characters without a dictionary; the index also holds single characters, so a
+//! one-character query still finds something. Letters and digits of other scripts form
+//! lower-cased words. Text is NFKC-normalised first, so full-width `ＣＭＡ` is `cma`.
+//!
+//! Every token carries a position: one step per CJK character or word, one extra step at
+//! each run of punctuation or spaces. A query's tokens found at the same relative positions
+//! in a field are adjacent there, which ranking rewards. The JavaScript side mirrors these
+//! rules exactly; both are tested against `tests/fixtures/search/tokenize_vectors.json`.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A token and its position in the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    pub position: u32,
+}
+
+/// Whether tokens are made for the index or for a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Bigrams and every single CJK character.
+    Index,
+    /// Bigrams only, except a lone CJK character, which stays a unigram.
+    Query,
+}
+
+/// Characters that are written without spaces: Han, kana, Hangul.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3005..=0x3007
+        | 0x3040..=0x30FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x2FA1F)
+}
+
+/// Characters that make up words: letters and digits (after normalisation).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// The normalised form both sides tokenise: NFKC, then lower case.
+pub fn normalize(text: &str) -> String {
+    text.nfkc().collect::<String>().to_lowercase()
+}
+
+/// Splits `text` into tokens with positions.
+pub fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
+    let text = normalize(text);
+    let mut tokens = Vec::new();
+    let mut position = 0u32;
+    let mut word = String::new();
+    let mut run: Vec<char> = Vec::new();
+    let mut gap = false;
+    for c in text.chars() {
+        if is_cjk(c) {
+            flush_word(&mut word, &mut position, &mut tokens);
+            run.push(c);
+        } else if is_word_char(c) {
+            flush_run(&mut run, &mut position, mode, &mut tokens);
+            word.push(c);
+        } else {
+            gap = !(word.is_empty() && run.is_empty()) || gap;
+            flush_word(&mut word, &mut position, &mut tokens);
+            flush_run(&mut run, &mut position, mode, &mut tokens);
+            continue;
+        }
+        if gap {
+            position += 1;
+            gap = false;
+        }
+    }
+    flush_word(&mut word, &mut position, &mut tokens);
+    flush_run(&mut run, &mut position, mode, &mut tokens);
+    tokens
+}
+
+fn flush_word(word: &mut String, position: &mut u32, tokens: &mut Vec<Token>) {
+    if word.is_empty() {
+        return;
+    }
+    tokens.push(Token {
+        text: std::mem::take(word),
+        position: *position,
+    });
+    *position += 1;
+}
+
+fn flush_run(run: &mut Vec<char>, position: &mut u32, mode: Mode, tokens: &mut Vec<Token>) {
+    if run.is_empty() {
+        return;
+    }
+    let start = *position;
+    for (i, &c) in run.iter().enumerate() {
+        let at = start + i as u32;
+        if mode == Mode::Index || run.len() == 1 {
+            tokens.push(Token {
+                text: c.to_string(),
+                position: at,
+            });
+        }
+        if let Some(&next) = run.get(i + 1) {
+            tokens.push(Token {
+                text: [c, next].iter().collect(),
+                position: at,
+            });
+        }
+    }
+    *position += run.len() as u32;
+    run.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    fn texts(text: &str, mode: Mode) -> Vec<(String, u32)> {
+        tokenize(text, mode)
+            .into_iter()
+            .map(|t| (t.text, t.position))
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, u32)]) -> Vec<(String, u32)> {
+        list.iter().map(|(s, p)| (s.to_string(), *p)).collect()
+    }
+
+    #[test]
+    fn cjk_runs_become_bigrams_and_unigrams() {
+        assert_eq!(
+            texts("拍即得", Mode::Index),
+            pairs(&[("拍", 0), ("拍即", 0), ("即", 1), ("即得", 1), ("得", 2)])
+        );
+        assert_eq!(
+            texts("拍即得", Mode::Query),
+            pairs(&[("拍即", 0), ("即得", 1)])
+        );
+        assert_eq!(texts("拍", Mode::Query), pairs(&[("拍", 0)]));
+    }
+
+    #[test]
+    fn mixed_latin_and_cjk_without_spaces() {
+        assert_eq!(
+            texts("e拍即得", Mode::Query),
+            pairs(&[("e", 0), ("拍即", 1), ("即得", 2)])
+        );
+    }
+
+    #[test]
+    fn full_width_and_case_are_normalised() {
+        assert_eq!(
+            texts("ＣＭＡ认证", Mode::Query),
+            texts("cma认证", Mode::Query)
+        );
+        assert_eq!(texts("Ｈｅｌｌｏ", Mode::Query), pairs(&[("hello", 0)]));
+    }
+
+    #[test]
+    fn punctuation_breaks_adjacency() {
+        assert_eq!(
+            texts("审批，时间", Mode::Query),
+            pairs(&[("审批", 0), ("时间", 3)])
+        );
+        assert_eq!(
+            texts("one-window  permits", Mode::Query),
+            pairs(&[("one", 0), ("window", 2), ("permits", 4)])
+        );
+    }
+
+    #[derive(Deserialize)]
+    struct Vector {
+        text: String,
+        index: Vec<(String, u32)>,
+        query: Vec<(String, u32)>,
+    }
+
+    /// The vectors `static/search.js` is tested against too (tests/search_js.rs).
+    #[test]
+    fn shared_vectors() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/search/tokenize_vectors.json"
+        );
+        let vectors: Vec<Vector> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert!(vectors.len() >= 10);
+        for v in vectors {
+            assert_eq!(texts(&v.text, Mode::Index), v.index, "index: {:?}", v.text);
+            assert_eq!(texts(&v.text, Mode::Query), v.query, "query: {:?}", v.text);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+// Checks static/search.js's tokeniser and decoder against the vectors the Rust side uses.
+"use strict";
+const assert = require("assert");
+const path = require("path");
+const root = path.join(__dirname, "..", "..");
+const search = require(path.join(root, "themes/default/static/search.js"));
+const vectors = require(path.join(root, "tests/fixtures/search/tokenize_vectors.json"));
+
+let checked = 0;
+for (const v of vectors) {
+  assert.deepStrictEqual(search.tokenize(v.text, true), v.index, `index tokens of ${JSON.stringify(v.text)}`);
+  assert.deepStrictEqual(search.tokenize(v.text, false), v.query, `query tokens of ${JSON.stringify(v.text)}`);
+  checked++;
+}
+// encode.rs: 5 bits per digit, least significant first.
+assert.deepStrictEqual(search.decode("05v"), [0, 5, 31]);
+assert.deepStrictEqual(search.decode("01"), [0, 1]);
+assert.deepStrictEqual(search.decode("AA1"), [1024]);
+assert.deepStrictEqual(search.decode("W1"), [54]);
+// FNV-1a reference values, as in src/search/tests.rs.
+assert.strictEqual(search.fnv1a("a"), 0xe40c292c);
+assert.strictEqual(search.fnv1a("foobar"), 0xbf9cf968);
+assert.strictEqual(search.shardKey("permits"), "pe");
+assert.strictEqual(search.shardKey("拍即"), "拍即");
+// The last word of a query is also a prefix; CJK tokens never are.
+assert.deepStrictEqual(search.queryTerms("one perm").map((t) => [t.token, t.prefix]), [["one", false], ["perm", true]]);
+assert.deepStrictEqual(search.queryTerms("perm ").map((t) => t.prefix), [false]);
+assert.deepStrictEqual(search.queryTerms("审批").map((t) => t.prefix), [false]);
+console.log(`ok: ${checked} tokeniser vectors`);
