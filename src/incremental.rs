@@ -111,12 +111,7 @@ pub struct Incremental {
 
 impl Incremental {
     pub fn new(root: &Path, options: &BuildOptions) -> Result<Incremental, Diagnostics> {
-        let output = options
-            .output
-            .clone()
-            .unwrap_or_else(|| root.join("public"));
-        output::check_output_dir(root, &output)
-            .map_err(|e| Diagnostic::error(&output, e.to_string()))?;
+        let output = crate::output_dir(root, options)?;
         Ok(Incremental {
             root: root.to_path_buf(),
             options: options.clone(),

@@ -52,31 +52,34 @@ pub struct BuildReport {
     pub files: usize,
     pub output: PathBuf,
     pub warnings: Diagnostics,
+    /// How long each stage took, in order (printed by `--verbose`).
+    pub timings: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
 }
 
-/// Builds the site in `root` and swaps it into the output folder.
-pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
-    let start = Instant::now();
-    let config = load_config(root, options)?;
+/// The output folder of a build (`public/` in the site unless `--output`), refused when it
+/// would hold the site's sources.
+pub fn output_dir(root: &Path, options: &BuildOptions) -> Result<PathBuf, Diagnostics> {
     let output = options
         .output
         .clone()
         .unwrap_or_else(|| root.join("public"));
     output::check_output_dir(root, &output)
         .map_err(|e| Diagnostic::error(&output, e.to_string()))?;
-    let (files, cases, warnings) = render_all(config, options)?;
-    output::write_site(&files, &output).map_err(|e| {
+    Ok(output)
+}
+
+/// Builds the site in `root` and swaps it into the output folder.
+pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    let output = output_dir(root, options)?;
+    let mut site = render(root, options)?;
+    let written = Instant::now();
+    output::write_site(&site.files, &output).map_err(|e| {
         Diagnostic::error(&output, e.to_string()).with_hint("check permissions and free space")
     })?;
-    Ok(BuildReport {
-        cases,
-        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        files: files.len(),
-        output,
-        warnings,
-        elapsed: start.elapsed(),
-    })
+    site.timings.push(("write", written.elapsed()));
+    Ok(site.report(output, start))
 }
 
 /// Builds the site in `root` into one deterministic zip at `target` (the offline bundle).
@@ -86,22 +89,19 @@ pub fn bundle(
     target: &Path,
 ) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
-    let site = render(root, options)?;
+    let mut site = render(root, options)?;
+    let zipped = Instant::now();
     bundle::write_bundle(&site.files, target).map_err(|e| {
         Diagnostic::error(target, e.to_string()).with_hint("check permissions and free space")
     })?;
-    Ok(BuildReport {
-        cases: site.cases,
-        pages: site
-            .files
-            .iter()
-            .filter(|f| f.path.ends_with(".html"))
-            .count(),
-        files: site.files.len(),
-        output: target.to_path_buf(),
-        warnings: site.warnings,
-        elapsed: start.elapsed(),
-    })
+    site.timings.push(("zip", zipped.elapsed()));
+    Ok(site.report(target.to_path_buf(), start))
+}
+
+/// Validates and renders everything, writing nothing: the CI gate.
+pub fn check(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    Ok(render(root, options)?.report(PathBuf::new(), start))
 }
 
 /// A site rendered in memory, not written anywhere.
@@ -109,32 +109,32 @@ pub struct RenderedSite {
     pub files: Vec<output::OutputFile>,
     pub cases: usize,
     pub warnings: Diagnostics,
+    /// How long each stage took, in order (printed by `--verbose`).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl RenderedSite {
+    fn report(self, output: PathBuf, start: Instant) -> BuildReport {
+        BuildReport {
+            cases: self.cases,
+            pages: self
+                .files
+                .iter()
+                .filter(|f| f.path.ends_with(".html"))
+                .count(),
+            files: self.files.len(),
+            output,
+            warnings: self.warnings,
+            timings: self.timings,
+            elapsed: start.elapsed(),
+        }
+    }
 }
 
 /// Validates and renders the site in `root` into memory.
 pub fn render(root: &Path, options: &BuildOptions) -> Result<RenderedSite, Diagnostics> {
     let config = load_config(root, options)?;
-    let (files, cases, warnings) = render_all(config, options)?;
-    Ok(RenderedSite {
-        files,
-        cases,
-        warnings,
-    })
-}
-
-/// Validates and renders everything, writing nothing: the CI gate.
-pub fn check(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
-    let start = Instant::now();
-    let config = load_config(root, options)?;
-    let (files, cases, warnings) = render_all(config, options)?;
-    Ok(BuildReport {
-        cases,
-        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        files: files.len(),
-        output: PathBuf::new(),
-        warnings,
-        elapsed: start.elapsed(),
-    })
+    render_all(config, options)
 }
 
 pub(crate) fn load_config(root: &Path, options: &BuildOptions) -> Result<Config, Diagnostics> {
@@ -150,15 +150,19 @@ pub(crate) fn load_config(root: &Path, options: &BuildOptions) -> Result<Config,
 }
 
 /// Every stage up to rendered files; content and template problems are reported together.
-fn render_all(
-    config: Config,
-    options: &BuildOptions,
-) -> Result<(Vec<output::OutputFile>, usize, Diagnostics), Diagnostics> {
+fn render_all(config: Config, options: &BuildOptions) -> Result<RenderedSite, Diagnostics> {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |stage: &'static str| {
+        timings.push((stage, clock.elapsed()));
+        clock = Instant::now();
+    };
     let markdown = MarkdownRenderer::new(&config.raw.markdown);
     let ((content, mut problems), templates) = rayon::join(
         || content::load(&config, &markdown, options.drafts),
         || Theme::load(&config).and_then(|theme| Templates::compile(&theme).map(|t| (theme, t))),
     );
+    lap("load and validate content, compile templates");
     let model = site::Site::new(config, content);
     let (site, (theme, templates)) = match (model, templates) {
         (Ok(site), Ok(t)) if !problems.has_errors() => (site, t),
@@ -169,8 +173,13 @@ fn render_all(
             return Err(problems);
         }
     };
-    let warnings = site.content.warnings.clone();
-    let cases = site.content.cases.len();
+    lap("site model");
     let files = render::render_site(&site, &templates, &theme)?;
-    Ok((files, cases, warnings))
+    lap("render pages, search index, exports");
+    Ok(RenderedSite {
+        files,
+        cases: site.content.cases.len(),
+        warnings: site.content.warnings.clone(),
+        timings,
+    })
 }

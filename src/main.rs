@@ -79,7 +79,7 @@ struct BuildArgs {
     /// Print only errors
     #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print warnings in full and timing details
+    /// Also print how long each stage took
     #[arg(long, short)]
     verbose: bool,
 }
@@ -209,6 +209,11 @@ fn run_build(args: &BuildArgs, check_only: bool) -> ExitCode {
     match result {
         Ok(report) => {
             print_diagnostics(&report.warnings, &args.root, args.quiet);
+            if args.verbose {
+                for (stage, time) in &report.timings {
+                    eprintln!("  {:>7.1} ms  {stage}", time.as_secs_f64() * 1000.0);
+                }
+            }
             if !args.quiet {
                 eprintln!("{}", summary(&report, check_only));
             }

@@ -142,3 +142,19 @@ fn help_version_and_usage_errors() {
     assert!(String::from_utf8_lossy(&help.stdout).contains("build"));
     assert_eq!(casebook(&["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn verbose_prints_stage_timings() {
+    let site = copy_fixture("basic");
+    let o = casebook(&[
+        "build",
+        "--verbose",
+        "--root",
+        site.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    for stage in ["ms  site model", "ms  render pages", "ms  write"] {
+        assert!(err.contains(stage), "{stage} missing from:\n{err}");
+    }
+}
