@@ -35,7 +35,7 @@ use serde::Serialize;
 use crate::content::case::Case;
 use crate::output::OutputFile;
 use crate::site::Site;
-use tokenize::{is_cjk, tokenize, Mode};
+use tokenize::{for_each_token, is_cjk, Mode};
 
 /// Indexed fields, in the order their numbers are encoded (the client knows their boosts).
 pub const FIELDS: [&str; 7] = [
@@ -192,7 +192,11 @@ fn field_texts(case: &Case) -> [String; 7] {
 }
 
 fn field_lengths(fields: &[String; 7]) -> [u32; 7] {
-    std::array::from_fn(|f| tokenize(&fields[f], Mode::Query).len() as u32)
+    std::array::from_fn(|f| {
+        let mut count = 0;
+        for_each_token(&fields[f], Mode::Query, |_, _| count += 1);
+        count
+    })
 }
 
 fn average_lengths(lengths: &[[u32; 7]]) -> [f64; 7] {
@@ -236,7 +240,7 @@ fn postings(
 ) -> BTreeMap<String, PostingList> {
     let mut lists: HashMap<String, PostingList> = HashMap::new();
     for (chunk_index, chunk) in fields.chunks(CHUNK).enumerate() {
-        let per_doc: Vec<BTreeMap<String, Vec<Occurrences>>> =
+        let per_doc: Vec<HashMap<String, Vec<Occurrences>>> =
             chunk.par_iter().map(doc_occurrences).collect();
         for (offset, doc) in per_doc.into_iter().enumerate() {
             let id = chunk_index * CHUNK + offset;
@@ -277,13 +281,20 @@ impl PostingList {
     }
 }
 
-fn doc_occurrences(fields: &[String; 7]) -> BTreeMap<String, Vec<Occurrences>> {
-    let mut out: BTreeMap<String, Vec<Occurrences>> = BTreeMap::new();
+/// Every token of one case with its positions per field. Hash maps: the order of tokens does
+/// not reach the output (each token's list is filled in case order by the caller).
+fn doc_occurrences(fields: &[String; 7]) -> HashMap<String, Vec<Occurrences>> {
+    let mut out: HashMap<String, Vec<Occurrences>> = HashMap::new();
     for (f, text) in fields.iter().enumerate() {
-        let mut by_token: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for token in tokenize(text, Mode::Index) {
-            by_token.entry(token.text).or_default().push(token.position);
-        }
+        let mut by_token: HashMap<String, Vec<u32>> = HashMap::new();
+        for_each_token(text, Mode::Index, |token, position| {
+            match by_token.get_mut(token) {
+                Some(positions) => positions.push(position),
+                None => {
+                    by_token.insert(token.to_string(), vec![position]);
+                }
+            }
+        });
         for (token, positions) in by_token {
             out.entry(token).or_default().push(Occurrences {
                 field: f as u32,

@@ -47,30 +47,52 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
-/// The normalised form both sides tokenise: NFKC, then lower case.
+/// The normalised form both sides tokenise: NFKC, then lower case. Most text (Chinese,
+/// plain ASCII) is already in NFKC, which a quick check confirms without rebuilding it.
 pub fn normalize(text: &str) -> String {
-    text.nfkc().collect::<String>().to_lowercase()
+    use unicode_normalization::{is_nfkc_quick, IsNormalized};
+    let nfkc: std::borrow::Cow<str> = match is_nfkc_quick(text.chars()) {
+        IsNormalized::Yes => text.into(),
+        _ => text.nfkc().collect::<String>().into(),
+    };
+    if nfkc.chars().any(char::is_uppercase) {
+        nfkc.to_lowercase()
+    } else {
+        nfkc.into_owned()
+    }
 }
 
 /// Splits `text` into tokens with positions.
 pub fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
-    let text = normalize(text);
     let mut tokens = Vec::new();
+    for_each_token(text, mode, |text, position| {
+        tokens.push(Token {
+            text: text.to_string(),
+            position,
+        })
+    });
+    tokens
+}
+
+/// Calls `emit(token, position)` for every token of `text`, in order, without allocating a
+/// string per token: the index builder tokenises every case's whole text.
+pub fn for_each_token(text: &str, mode: Mode, mut emit: impl FnMut(&str, u32)) {
+    let text = normalize(text);
     let mut position = 0u32;
     let mut word = String::new();
     let mut run: Vec<char> = Vec::new();
     let mut gap = false;
     for c in text.chars() {
         if is_cjk(c) {
-            flush_word(&mut word, &mut position, &mut tokens);
+            flush_word(&mut word, &mut position, &mut emit);
             run.push(c);
         } else if is_word_char(c) {
-            flush_run(&mut run, &mut position, mode, &mut tokens);
+            flush_run(&mut run, &mut position, mode, &mut emit);
             word.push(c);
         } else {
             gap = !(word.is_empty() && run.is_empty()) || gap;
-            flush_word(&mut word, &mut position, &mut tokens);
-            flush_run(&mut run, &mut position, mode, &mut tokens);
+            flush_word(&mut word, &mut position, &mut emit);
+            flush_run(&mut run, &mut position, mode, &mut emit);
             continue;
         }
         if gap {
@@ -78,40 +100,40 @@ pub fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
             gap = false;
         }
     }
-    flush_word(&mut word, &mut position, &mut tokens);
-    flush_run(&mut run, &mut position, mode, &mut tokens);
-    tokens
+    flush_word(&mut word, &mut position, &mut emit);
+    flush_run(&mut run, &mut position, mode, &mut emit);
 }
 
-fn flush_word(word: &mut String, position: &mut u32, tokens: &mut Vec<Token>) {
+fn flush_word(word: &mut String, position: &mut u32, emit: &mut impl FnMut(&str, u32)) {
     if word.is_empty() {
         return;
     }
-    tokens.push(Token {
-        text: std::mem::take(word),
-        position: *position,
-    });
+    emit(word, *position);
+    word.clear();
     *position += 1;
 }
 
-fn flush_run(run: &mut Vec<char>, position: &mut u32, mode: Mode, tokens: &mut Vec<Token>) {
+fn flush_run(
+    run: &mut Vec<char>,
+    position: &mut u32,
+    mode: Mode,
+    emit: &mut impl FnMut(&str, u32),
+) {
     if run.is_empty() {
         return;
     }
     let start = *position;
+    let mut buffer = String::with_capacity(8);
     for (i, &c) in run.iter().enumerate() {
         let at = start + i as u32;
+        buffer.clear();
+        buffer.push(c);
         if mode == Mode::Index || run.len() == 1 {
-            tokens.push(Token {
-                text: c.to_string(),
-                position: at,
-            });
+            emit(&buffer, at);
         }
         if let Some(&next) = run.get(i + 1) {
-            tokens.push(Token {
-                text: [c, next].iter().collect(),
-                position: at,
-            });
+            buffer.push(next);
+            emit(&buffer, at);
         }
     }
     *position += run.len() as u32;
