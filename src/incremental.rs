@@ -55,7 +55,7 @@ const DATA_PAGES: [&str; 4] = [
 const PRINT_URL: &str = "print.html";
 /// Pages that show every case in full: rendering them takes about as long as a full build
 /// (a second for 10,000 cases), so a save updates them only once saves pause.
-const DEFERRED: [&str; 1] = [PRINT_URL];
+const DEFERRED: [&str; 2] = [PRINT_URL, crate::search::ROOT];
 /// Entries of the Atom feed (as `render` writes it); more never change the feed's key.
 const FEED_ENTRIES: usize = 50;
 /// More changed files than this take the general path.
@@ -366,10 +366,13 @@ impl Incremental {
             .map(|(f, _)| f)
             .collect();
         // Pages skipped because unchanged are still produced: their URLs are among the keys.
+        // A skipped search index keeps all its files (named after the build, not keyed).
         let produced: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let index_skipped = !produced.contains(crate::search::ROOT);
         let mut removed: Vec<String> = self
             .written
             .keys()
+            .filter(|p| !(index_skipped && p.starts_with("search/")))
             .filter(|p| !produced.contains(p.as_str()) && !keys.contains_key(p.as_str()))
             .cloned()
             .collect();
@@ -543,7 +546,12 @@ fn page_keys(
     }
     // The whole collection on one page: every case's body too.
     let versions: Vec<Option<u64>> = cases.iter().map(|c| cache.version(&c.source)).collect();
-    keys.insert(PRINT_URL.into(), hash_of(&(tables, versions)));
+    keys.insert(PRINT_URL.into(), hash_of(&(tables, &versions)));
+    // The search index holds every case's words: its root stands for all of its files.
+    keys.insert(
+        crate::search::ROOT.into(),
+        hash_of(&(all, &data, &versions)),
+    );
     let feeds = feed_key(site, &summaries, site_key);
     for name in ["atom.xml", "sitemap.xml", "robots.txt"] {
         keys.insert(name.into(), hash_of(&(feeds, name)));

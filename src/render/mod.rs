@@ -151,7 +151,8 @@ pub fn render_selected(
 ) -> Result<Vec<OutputFile>, Diagnostics> {
     let t = i18n::strings(site.config.language);
     let (search, summaries) = rayon::join(
-        || crate::search::build(site),
+        // Watch mode defers the index (it covers every case) until saves pause.
+        || wants(crate::search::ROOT).then(|| crate::search::build(site)),
         || {
             site.content
                 .cases
@@ -161,7 +162,7 @@ pub fn render_selected(
         },
     );
     let mut info = site_info(site, t);
-    info.search_index = Some(search.root.clone());
+    info.search_index = Some(crate::search::ROOT.to_string());
     let rows = match wants(metrics_page::METRICS_URL) {
         true => metrics_page::row_views(site, &summaries),
         false => Vec::new(), // only the metrics page shows them
@@ -232,7 +233,7 @@ pub fn render_selected(
             Err(d) => problems.push(d),
         }
     }
-    files.extend(search.files);
+    files.extend(search.into_iter().flat_map(|index| index.files));
     for (name, bytes) in &theme.statics {
         files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
     }

@@ -66,6 +66,9 @@ const MAX_POSITIONS: usize = 6;
 const CHUNK: usize = 512;
 
 /// The index files, and the root file's path for the pages to load.
+/// The root file's path: fixed, so pages need not change when only the index does.
+pub const ROOT: &str = "search/index.js";
+
 pub struct SearchIndex {
     pub root: String,
     pub files: Vec<OutputFile>,
@@ -132,7 +135,7 @@ pub fn build(site: &Site) -> SearchIndex {
             OutputFile::new(format!("search/{name}-{build}.js"), script(name, data))
         })
         .collect();
-    let root_path = "search/index.js".to_string();
+    let root_path = ROOT.to_string();
     files.push(OutputFile::new(&root_path, script("root", &root_json)));
     SearchIndex {
         root: root_path,
