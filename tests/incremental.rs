@@ -1,5 +1,6 @@
 //! Incremental rebuilds must leave exactly what a clean build of the same sources writes.
 
+mod common;
 mod live_support;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! `casebook serve` over real HTTP: content types, a traversal corpus, the Host guard,
 //! live-reload events and the error overlay state.
 
+mod common;
 mod live_support;
 
 use std::fs;

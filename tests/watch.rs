@@ -1,5 +1,6 @@
 //! `casebook watch` driven by scripted editor saves: output contents and rebuild counts.
 
+mod common;
 mod live_support;
 
 use std::fs;
