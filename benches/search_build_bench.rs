@@ -13,8 +13,14 @@ use std::time::Instant;
 use casebook::render::markdown::MarkdownRenderer;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let root = PathBuf::from(args.first().expect("usage: search_build_bench SITE_DIR [RUNS]"));
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let root = PathBuf::from(
+        args.first()
+            .expect("usage: search_build_bench SITE_DIR [RUNS]"),
+    );
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3);
     let config = casebook::Config::load(&root).expect("a casebook site");
     let markdown = MarkdownRenderer::new(&config.raw.markdown);
@@ -30,18 +36,26 @@ fn main() {
     let index = index.expect("at least one run");
     times.sort_by(f64::total_cmp);
     println!("cases: {}", site.content.cases.len());
-    println!("search::build ms: {times:.0?} (median {:.0})", times[times.len() / 2]);
+    println!(
+        "search::build ms: {times:.0?} (median {:.0})",
+        times[times.len() / 2]
+    );
     let mut kinds: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for file in &index.files {
         let name = file.path.rsplit('/').next().unwrap_or_default();
-        let kind: String = name.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        let kind: String = name
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
         let entry = kinds.entry(kind).or_default();
         let len = file.bytes.len();
         entry.0 += 1;
         entry.1 += len;
         entry.2 += len.div_ceil(4096).max(1) * 4096;
     }
-    let total = kinds.values().fold((0, 0, 0), |a, k| (a.0 + k.0, a.1 + k.1, a.2 + k.2));
+    let total = kinds
+        .values()
+        .fold((0, 0, 0), |a, k| (a.0 + k.0, a.1 + k.1, a.2 + k.2));
     for (kind, (files, bytes, blocks)) in kinds.iter().chain([(&"all".to_string(), &total)]) {
         println!(
             "{kind:>6}: {files:>6} files {:>8.2} MB bytes {:>8.2} MB in 4 kB blocks",

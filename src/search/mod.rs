@@ -14,20 +14,26 @@
 //!   words, so that every word sharing a prefix lives in one shard and prefix matching needs
 //!   one file);
 //! - `search/q<k>-<build>.js`, the positions of the same entries, sharded the same way but
-//!   loaded only to check adjacency for queries of several tokens;
+//!   loaded only to check adjacency for queries of several tokens. On large collections,
+//!   tokens found in most cases keep none (`position_max_df` in the root): side by side they
+//!   tell cases little apart, and their positions were most of the index's bytes;
 //! - `search/f-<build>.js`, the region, department and tags of every case, for facet counts;
 //! - `search/d<k>-<build>.js`, what a result shows (title, URL, text for the snippet), loaded
-//!   only for the results on screen.
+//!   only for the results on screen, with `search/t-<build>.js`, the character table its
+//!   text is written with ([`display`]).
 //!
 //! `<build>` hashes the content of every index file and is registered with every file, so the
 //! client never mixes one build's shards with another's. Ranking is BM25 per field; the length-normalised
 //! term-frequency part is computed here and stored quantised with each posting, so the client
 //! needs no per-case statistics. Positions let the client reward adjacent query tokens.
 
+mod display;
 pub mod encode;
+mod postings;
 pub mod tokenize;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -35,10 +41,11 @@ use serde::Serialize;
 use crate::content::case::Case;
 use crate::output::OutputFile;
 use crate::site::Site;
-use tokenize::{for_each_token, is_cjk, Mode};
+use postings::TokenPostings;
+use tokenize::is_cjk;
 
 /// Indexed fields, in the order their numbers are encoded (the client knows their boosts).
-pub const FIELDS: [&str; 7] = [
+pub const FIELDS: [&str; FIELD_COUNT] = [
     "title",
     "tags",
     "region",
@@ -47,28 +54,20 @@ pub const FIELDS: [&str; 7] = [
     "summary",
     "body",
 ];
-/// BM25 parameters.
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
-/// Largest quantised term-frequency impact (fits one encoded digit).
-const MAX_IMPACT: f64 = 31.0;
+pub const FIELD_COUNT: usize = 7;
 /// Postings bytes aimed at per shard; the shard count follows from the total.
 const SHARD_TARGET_BYTES: usize = 8 * 1024;
 const MAX_SHARDS: usize = 8192;
-/// Display data bytes aimed at per display shard.
-const DISPLAY_TARGET_BYTES: usize = 4 * 1024;
-/// Characters of case text kept for snippets.
-const SNIPPET_TEXT_CHARS: usize = 1500;
-/// Positions kept per token, case and field: the first few. Adjacency is then found among
-/// the first occurrences of each token; it keeps the position shards of common tokens small.
-const MAX_POSITIONS: usize = 6;
-/// Cases tokenised at once: bounds memory on large collections.
-const CHUNK: usize = 512;
+/// Collections above this size keep no positions for tokens in more than
+/// [`COMMON_SHARE`] of their cases: two such tokens side by side tell cases little apart,
+/// and their positions would be the biggest lists of the index.
+const COMMON_MIN_DOCS: usize = 2000;
+const COMMON_SHARE: f64 = 0.5;
 
-/// The index files, and the root file's path for the pages to load.
 /// The root file's path: fixed, so pages need not change when only the index does.
 pub const ROOT: &str = "search/index.js";
 
+/// The index files, and the root file's path for the pages to load.
 pub struct SearchIndex {
     pub root: String,
     pub files: Vec<OutputFile>,
@@ -77,44 +76,58 @@ pub struct SearchIndex {
 /// Builds the search index of the site's cases.
 pub fn build(site: &Site) -> SearchIndex {
     let cases = &site.content.cases;
-    let fields: Vec<[String; 7]> = cases.par_iter().map(field_texts).collect();
-    let lengths: Vec<[u32; 7]> = fields.par_iter().map(field_lengths).collect();
-    let average = average_lengths(&lengths);
-    let postings = postings(&fields, &lengths, &average);
-    let impacts = shard_tokens(&postings, |p| &p.data);
-    let positions = shard_tokens(&postings, |p| &p.positions);
-    let facets = Facets::new(cases);
-    let (display, per_display) = display_shards(cases);
+    let position_max_df = position_max_df(cases.len());
+    let (postings, (facets, display)) = rayon::join(
+        || {
+            let fields: Vec<[String; FIELD_COUNT]> = cases.par_iter().map(field_texts).collect();
+            postings::build(&fields, position_max_df)
+        },
+        || {
+            let facets = Facets::new(cases);
+            let display = display::build(cases, &facets);
+            (facets, display)
+        },
+    );
+    let impacts = shard_tokens(&postings, |p| Some(&p.data));
+    let positions = shard_tokens(&postings, |p| p.positions.as_ref());
+    drop(postings);
     let root = Root {
         docs: cases.len(),
         shards: impacts.len(),
         position_shards: positions.len(),
-        display_shard_cases: per_display,
+        position_max_df,
+        display_shard_cases: display.per_shard,
         regions: &facets.regions,
         departments: &facets.departments,
         tags: &facets.tags,
     };
-    let root_json = json(&root);
     let mut parts: Vec<(String, String)> = Vec::new();
-    parts.extend(
-        impacts
+    let named = |kind: &str, shards: Vec<String>| {
+        let kind = kind.to_string();
+        shards
             .into_iter()
             .enumerate()
-            .map(|(k, d)| (format!("p{k}"), d)),
-    );
-    parts.extend(
-        positions
-            .into_iter()
-            .enumerate()
-            .map(|(k, d)| (format!("q{k}"), d)),
-    );
-    parts.extend(
-        display
-            .into_iter()
-            .enumerate()
-            .map(|(k, d)| (format!("d{k}"), d)),
-    );
+            .map(move |(k, d)| (format!("{kind}{k}"), d))
+    };
+    parts.extend(named("p", impacts));
+    parts.extend(named("q", positions));
+    parts.extend(named("d", display.shards));
+    parts.push(("t".to_string(), display.table));
     parts.push(("f".to_string(), json(&facets.data)));
+    files(parts, json(&root))
+}
+
+/// Tokens in more cases than this carry no positions (see [`COMMON_MIN_DOCS`]).
+fn position_max_df(docs: usize) -> u32 {
+    if docs > COMMON_MIN_DOCS {
+        (docs as f64 * COMMON_SHARE) as u32
+    } else {
+        u32::MAX
+    }
+}
+
+/// The index files: every part named after the build (a hash of all of them), then the root.
+fn files(parts: Vec<(String, String)>, root_json: String) -> SearchIndex {
     let mut hasher = Fnv64::new();
     for (name, data) in parts
         .iter()
@@ -135,10 +148,9 @@ pub fn build(site: &Site) -> SearchIndex {
             OutputFile::new(format!("search/{name}-{build}.js"), script(name, data))
         })
         .collect();
-    let root_path = ROOT.to_string();
-    files.push(OutputFile::new(&root_path, script("root", &root_json)));
+    files.push(OutputFile::new(ROOT, script("root", &root_json)));
     SearchIndex {
-        root: root_path,
+        root: ROOT.to_string(),
         files,
     }
 }
@@ -146,21 +158,21 @@ pub fn build(site: &Site) -> SearchIndex {
 /// Groups tokens into shards by [`shard_of`], as JSON objects token → encoded data; the
 /// shard count follows from the total size. Tokens with no data are left out.
 fn shard_tokens(
-    postings: &BTreeMap<String, PostingList>,
-    data: impl Fn(&PostingList) -> &String,
+    postings: &[TokenPostings],
+    data: impl Fn(&TokenPostings) -> Option<&String>,
 ) -> Vec<String> {
     let total = postings
         .iter()
-        .map(|(t, p)| t.len() + data(p).len() + 6)
+        .filter_map(|p| data(p).map(|d| p.token.len() + d.len() + 6))
         .sum();
     let count = shard_count(total);
     let mut shards: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); count];
-    for (token, list) in postings {
-        if !data(list).is_empty() {
-            shards[shard_of(token, count)].insert(token, data(list));
+    for p in postings {
+        if let Some(d) = data(p).filter(|d| !d.is_empty()) {
+            shards[shard_of(&p.token, count)].insert(&p.token, d);
         }
     }
-    shards.iter().map(json).collect()
+    shards.par_iter().map(json).collect()
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -174,6 +186,8 @@ struct Root<'a> {
     /// Number of postings shards (`p<k>`) and of position shards (`q<k>`).
     shards: usize,
     position_shards: usize,
+    /// Tokens in more cases than this have no positions.
+    position_max_df: u32,
     /// Cases per display shard: case `i` is in `d<i / n>`.
     display_shard_cases: usize,
     regions: &'a [String],
@@ -181,7 +195,7 @@ struct Root<'a> {
     tags: &'a [String],
 }
 
-fn field_texts(case: &Case) -> [String; 7] {
+fn field_texts(case: &Case) -> [String; FIELD_COUNT] {
     let metrics: Vec<&str> = case.metrics.iter().map(|m| m.name.as_str()).collect();
     [
         case.title.clone(),
@@ -190,24 +204,17 @@ fn field_texts(case: &Case) -> [String; 7] {
         case.department.clone(),
         metrics.join("\n"),
         case.summary.clone(),
-        case.rendered.text.clone(),
+        body_without_summary(&case.summary, &case.rendered.text).into_owned(),
     ]
 }
 
-fn field_lengths(fields: &[String; 7]) -> [u32; 7] {
-    std::array::from_fn(|f| {
-        let mut count = 0;
-        for_each_token(&fields[f], Mode::Query, |_, _| count += 1);
-        count
-    })
-}
-
-fn average_lengths(lengths: &[[u32; 7]]) -> [f64; 7] {
-    let n = lengths.len().max(1) as f64;
-    std::array::from_fn(|f| {
-        let total: f64 = lengths.iter().map(|l| f64::from(l[f])).sum();
-        (total / n).max(1.0)
-    })
+/// The body's text without the summary when the summary is part of it (the default summary
+/// is the first paragraph): indexed and shown once, as the summary.
+pub fn body_without_summary<'a>(summary: &str, text: &'a str) -> Cow<'a, str> {
+    match text.find(summary).filter(|_| !summary.is_empty()) {
+        Some(at) => format!("{}\n{}", &text[..at], &text[at + summary.len()..]).into(),
+        None => text.into(),
+    }
 }
 
 /// Single CJK characters are indexed without positions: they only serve one-character
@@ -215,97 +222,6 @@ fn average_lengths(lengths: &[[u32; 7]]) -> [f64; 7] {
 pub fn has_positions(token: &str) -> bool {
     let mut chars = token.chars();
     !(matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c)))
-}
-
-/// One token's postings, encoded as the client reads them: for each (case, field) in order,
-/// `(case delta) * 8 + field` and the quantised impact in `data`; for positional tokens, the
-/// count of positions and the position deltas of the same entries in `positions`.
-///
-/// Positions live in their own shards (`q<k>`): a one-token query never needs them, and a
-/// longer one loads them only for its rarest tokens.
-#[derive(Default)]
-struct PostingList {
-    data: String,
-    positions: String,
-    last_doc: u32,
-}
-
-/// One field's occurrences of one token in one case.
-struct Occurrences {
-    field: u32,
-    positions: Vec<u32>,
-}
-
-fn postings(
-    fields: &[[String; 7]],
-    lengths: &[[u32; 7]],
-    average: &[f64; 7],
-) -> BTreeMap<String, PostingList> {
-    let mut lists: HashMap<String, PostingList> = HashMap::new();
-    for (chunk_index, chunk) in fields.chunks(CHUNK).enumerate() {
-        let per_doc: Vec<HashMap<String, Vec<Occurrences>>> =
-            chunk.par_iter().map(doc_occurrences).collect();
-        for (offset, doc) in per_doc.into_iter().enumerate() {
-            let id = chunk_index * CHUNK + offset;
-            for (token, occurrences) in doc {
-                let positional = has_positions(&token);
-                let list = lists.entry(token).or_default();
-                for occ in occurrences {
-                    let norm =
-                        f64::from(lengths[id][occ.field as usize]) / average[occ.field as usize];
-                    list.push(id as u32, &occ, norm, positional);
-                }
-            }
-        }
-    }
-    lists.into_iter().collect()
-}
-
-impl PostingList {
-    fn push(&mut self, doc: u32, occ: &Occurrences, norm: f64, positional: bool) {
-        let tf = occ.positions.len() as f64;
-        let weight = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * norm));
-        let impact = (weight / (K1 + 1.0) * MAX_IMPACT)
-            .round()
-            .clamp(1.0, MAX_IMPACT) as u32;
-        encode::push(&mut self.data, (doc - self.last_doc) * 8 + occ.field);
-        encode::push(&mut self.data, impact);
-        self.last_doc = doc;
-        if !positional {
-            return;
-        }
-        let kept = &occ.positions[..occ.positions.len().min(MAX_POSITIONS)];
-        encode::push(&mut self.positions, kept.len() as u32);
-        let mut last = 0;
-        for &p in kept {
-            encode::push(&mut self.positions, p - last);
-            last = p;
-        }
-    }
-}
-
-/// Every token of one case with its positions per field. Hash maps: the order of tokens does
-/// not reach the output (each token's list is filled in case order by the caller).
-fn doc_occurrences(fields: &[String; 7]) -> HashMap<String, Vec<Occurrences>> {
-    let mut out: HashMap<String, Vec<Occurrences>> = HashMap::new();
-    for (f, text) in fields.iter().enumerate() {
-        let mut by_token: HashMap<String, Vec<u32>> = HashMap::new();
-        for_each_token(text, Mode::Index, |token, position| {
-            match by_token.get_mut(token) {
-                Some(positions) => positions.push(position),
-                None => {
-                    by_token.insert(token.to_string(), vec![position]);
-                }
-            }
-        });
-        for (token, positions) in by_token {
-            out.entry(token).or_default().push(Occurrences {
-                field: f as u32,
-                positions,
-            });
-        }
-    }
-    out
 }
 
 fn shard_count(total_bytes: usize) -> usize {
@@ -366,16 +282,21 @@ struct Facets {
 }
 
 impl Facets {
+    fn region_index(&self, name: &str) -> u32 {
+        index_of(&self.regions, name)
+    }
+
+    fn department_index(&self, name: &str) -> u32 {
+        index_of(&self.departments, name)
+    }
+
     fn new(cases: &[Case]) -> Facets {
         let sorted =
             |values: BTreeSet<&String>| -> Vec<String> { values.into_iter().cloned().collect() };
         let regions = sorted(cases.iter().map(|c| &c.region).collect());
         let departments = sorted(cases.iter().map(|c| &c.department).collect());
         let tags = sorted(cases.iter().flat_map(|c| &c.tags).collect());
-        let index = |list: &[String], name: &String| {
-            list.binary_search(name)
-                .expect("facet names are collected from these cases") as u32
-        };
+        let index = |list: &[String], name: &String| index_of(list, name);
         let mut data = String::new();
         for case in cases {
             encode::push(&mut data, index(&regions, &case.region));
@@ -397,37 +318,10 @@ impl Facets {
     }
 }
 
-/// What a result shows: URL, title, region, department, text for the snippet.
-#[derive(Serialize)]
-struct Display<'a>(&'a str, &'a str, &'a str, &'a str, String);
-
-/// Display data in shards of a fixed number of consecutive cases, chosen so that a shard
-/// is about [`DISPLAY_TARGET_BYTES`]; returns the shards' JSON and the cases per shard.
-fn display_shards(cases: &[Case]) -> (Vec<String>, usize) {
-    let entries: Vec<String> = cases
-        .par_iter()
-        .map(|case| {
-            let text: String = format!("{}\n{}", case.summary, case.rendered.text)
-                .chars()
-                .take(SNIPPET_TEXT_CHARS)
-                .collect();
-            json(&Display(
-                &case.url,
-                &case.title,
-                &case.region,
-                &case.department,
-                text,
-            ))
-        })
-        .collect();
-    let total: usize = entries.iter().map(String::len).sum();
-    let average = total / entries.len().max(1);
-    let per_shard = (DISPLAY_TARGET_BYTES / average.max(1)).max(1);
-    let shards = entries
-        .chunks(per_shard)
-        .map(|chunk| format!("[{}]", chunk.join(",")))
-        .collect();
-    (shards, per_shard)
+fn index_of(names: &[String], name: &str) -> u32 {
+    names
+        .binary_search_by(|n| n.as_str().cmp(name))
+        .expect("facet names are collected from these cases") as u32
 }
 
 #[cfg(test)]

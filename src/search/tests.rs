@@ -1,4 +1,4 @@
-//! Unit tests of the index layout: shards, postings encoding, impacts.
+//! Unit tests of the index layout: shards, keys, summaries.
 
 use super::*;
 
@@ -26,57 +26,27 @@ fn single_cjk_characters_have_no_positions() {
     assert!(has_positions("60"));
 }
 
-fn occurrences(field: u32, positions: &[u32]) -> Occurrences {
-    Occurrences {
-        field,
-        positions: positions.to_vec(),
-    }
-}
-
-#[test]
-fn postings_round_trip() {
-    let mut list = PostingList::default();
-    list.push(3, &occurrences(0, &[0]), 1.0, true);
-    list.push(3, &occurrences(6, &[4, 40, 41]), 1.0, true);
-    list.push(1000, &occurrences(5, &[7]), 1.0, true);
-    let n = encode::decode(&list.data).unwrap();
-    assert_eq!(n.len(), 6, "(case delta * 8 + field, impact) per entry");
-    assert_eq!((n[0], n[2], n[4]), (3 * 8, 6, (1000 - 3) * 8 + 5));
-    let p = encode::decode(&list.positions).unwrap();
-    // count, then deltas, per entry in the same order
-    assert_eq!(p, [1, 0, 3, 4, 36, 1, 1, 7]);
-}
-
-#[test]
-fn unigram_postings_carry_no_positions() {
-    let mut list = PostingList::default();
-    list.push(2, &occurrences(6, &[1, 5, 9]), 1.0, false);
-    list.push(4, &occurrences(0, &[0]), 1.0, false);
-    let n = encode::decode(&list.data).unwrap();
-    assert_eq!(n.len(), 4);
-    assert_eq!((n[0], n[2]), (2 * 8 + 6, 2 * 8));
-    assert!(list.positions.is_empty());
-}
-
-fn impact(tf: usize, norm: f64) -> u32 {
-    let mut list = PostingList::default();
-    let positions: Vec<u32> = (0..tf as u32).collect();
-    list.push(0, &occurrences(6, &positions), norm, false);
-    encode::decode(&list.data).unwrap()[1]
-}
-
-#[test]
-fn impacts_grow_with_frequency_and_shrink_with_length() {
-    assert!(impact(1, 1.0) < impact(3, 1.0));
-    assert!(impact(3, 1.0) < impact(30, 1.0));
-    assert!(impact(2, 4.0) < impact(2, 1.0));
-    assert!(impact(1000, 0.1) <= 31);
-    assert!(impact(1, 100.0) >= 1);
-}
-
 #[test]
 fn shard_count_follows_the_index_size() {
     assert_eq!(shard_count(0), 1);
     assert_eq!(shard_count(SHARD_TARGET_BYTES * 10), 10);
     assert_eq!(shard_count(usize::MAX / 2), MAX_SHARDS);
+}
+
+#[test]
+fn a_summary_from_the_body_is_indexed_once() {
+    let text = "一、背景情况\n首段文字。\n二、主要做法\n其他。";
+    assert_eq!(
+        body_without_summary("首段文字。", text),
+        "一、背景情况\n\n\n二、主要做法\n其他。"
+    );
+    assert_eq!(body_without_summary("另写的摘要", text), text);
+    assert_eq!(body_without_summary("", text), text);
+}
+
+#[test]
+fn only_large_collections_drop_common_positions() {
+    assert_eq!(position_max_df(23), u32::MAX);
+    assert_eq!(position_max_df(COMMON_MIN_DOCS), u32::MAX);
+    assert_eq!(position_max_df(10_000), 5_000);
 }

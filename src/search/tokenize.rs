@@ -75,8 +75,19 @@ pub fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
 }
 
 /// Calls `emit(token, position)` for every token of `text`, in order, without allocating a
-/// string per token: the index builder tokenises every case's whole text.
+/// string per token.
 pub fn for_each_token(text: &str, mode: Mode, mut emit: impl FnMut(&str, u32)) {
+    for_each_index_token(text, |token, position, in_query| {
+        if mode == Mode::Index || in_query {
+            emit(token, position)
+        }
+    });
+}
+
+/// Calls `emit(token, position, in_query)` for every token of the index, `in_query` telling
+/// whether [`Mode::Query`] makes it too: the index builder counts a field's length (in query
+/// tokens) in the same pass that collects its index tokens.
+pub fn for_each_index_token(text: &str, mut emit: impl FnMut(&str, u32, bool)) {
     let text = normalize(text);
     let mut position = 0u32;
     let mut word = String::new();
@@ -87,12 +98,12 @@ pub fn for_each_token(text: &str, mode: Mode, mut emit: impl FnMut(&str, u32)) {
             flush_word(&mut word, &mut position, &mut emit);
             run.push(c);
         } else if is_word_char(c) {
-            flush_run(&mut run, &mut position, mode, &mut emit);
+            flush_run(&mut run, &mut position, &mut emit);
             word.push(c);
         } else {
             gap = !(word.is_empty() && run.is_empty()) || gap;
             flush_word(&mut word, &mut position, &mut emit);
-            flush_run(&mut run, &mut position, mode, &mut emit);
+            flush_run(&mut run, &mut position, &mut emit);
             continue;
         }
         if gap {
@@ -101,24 +112,21 @@ pub fn for_each_token(text: &str, mode: Mode, mut emit: impl FnMut(&str, u32)) {
         }
     }
     flush_word(&mut word, &mut position, &mut emit);
-    flush_run(&mut run, &mut position, mode, &mut emit);
+    flush_run(&mut run, &mut position, &mut emit);
 }
 
-fn flush_word(word: &mut String, position: &mut u32, emit: &mut impl FnMut(&str, u32)) {
+fn flush_word(word: &mut String, position: &mut u32, emit: &mut impl FnMut(&str, u32, bool)) {
     if word.is_empty() {
         return;
     }
-    emit(word, *position);
+    emit(word, *position, true);
     word.clear();
     *position += 1;
 }
 
-fn flush_run(
-    run: &mut Vec<char>,
-    position: &mut u32,
-    mode: Mode,
-    emit: &mut impl FnMut(&str, u32),
-) {
+/// A run of CJK characters: every character (a query token only when alone) and every
+/// bigram.
+fn flush_run(run: &mut Vec<char>, position: &mut u32, emit: &mut impl FnMut(&str, u32, bool)) {
     if run.is_empty() {
         return;
     }
@@ -128,12 +136,10 @@ fn flush_run(
         let at = start + i as u32;
         buffer.clear();
         buffer.push(c);
-        if mode == Mode::Index || run.len() == 1 {
-            emit(&buffer, at);
-        }
+        emit(&buffer, at, run.len() == 1);
         if let Some(&next) = run.get(i + 1) {
             buffer.push(next);
-            emit(&buffer, at);
+            emit(&buffer, at, true);
         }
     }
     *position += run.len() as u32;

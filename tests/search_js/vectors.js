@@ -17,6 +17,9 @@ assert.deepStrictEqual(search.decode("05v"), [0, 5, 31]);
 assert.deepStrictEqual(search.decode("01"), [0, 1]);
 assert.deepStrictEqual(search.decode("AA1"), [1024]);
 assert.deepStrictEqual(search.decode("W1"), [54]);
+// display.rs: text as ranks in the character table, 5-bit digits.
+assert.strictEqual(search.decodeText("010", ["批", "审"]), "批审批");
+assert.throws(() => search.decodeText("2", ["批", "审"]), /corrupt/);
 // FNV-1a reference values, as in src/search/tests.rs.
 assert.strictEqual(search.fnv1a("a"), 0xe40c292c);
 assert.strictEqual(search.fnv1a("foobar"), 0xbf9cf968);

@@ -102,7 +102,6 @@
   /* Boosts of title, tags, region, department, metric names, summary, body (FIELDS in Rust). */
   var BOOST = [10, 6, 4, 4, 3, 2, 1];
   var K1 = 1.2, MAX_IMPACT = 31, PREFIX_WEIGHT = 0.8, PREFIX_LIMIT = 64;
-  var COMMON_CHECK_MIN_DOCS = 2000, COMMON_SHARE = 0.5;
 
   /* One token's postings: {docs: Map doc -> weighted impacts, order: [[doc, field], …]}. */
   function decodePostings(data) {
@@ -244,17 +243,23 @@
     return { term: term, docs: docs, tokens: tokens, df: df, idf: Math.max.apply(null, [0].concat(tokens.map(function (t) { return idfs[t]; }))) };
   }
 
-  /* Which terms' positions are checked for adjacency: the two rarest positional ones (their
-   * positions are the smallest to load; two adjacent rare tokens are strong evidence). */
+  /* Whether the index keeps positions for `token`: not for single CJK characters, and not,
+   * on large collections, for tokens in more cases than the root's position_max_df. */
+  function tokenHasPositions(token) {
+    var postings = state.postings["p:" + token];
+    return hasPositions(token) && !!postings && postings.docs.size <= state.data.root.position_max_df;
+  }
+
+  /* Which terms' positions are checked for adjacency: the two rarest of those with positions
+   * (theirs are the smallest to load; two adjacent rare tokens are strong evidence). A term's
+   * expansions without positions are left out of the check. */
   function adjacencyTerms(matches) {
-    var positional = matches.filter(function (m) { return hasPositions(m.term.token) && m.tokens.length; });
+    var positional = matches.filter(function (m) {
+      m.positionTokens = m.tokens.filter(tokenHasPositions);
+      return m.positionTokens.length > 0;
+    });
     if (positional.length < 2) return [];
-    var chosen = positional.slice().sort(function (a, b) { return a.df - b.df; }).slice(0, 2);
-    /* When even the rarer token is in most cases of a large collection, its positions are
-     * the largest lists of the index and tell little apart: rank by BM25 alone. */
-    var total = state.data.root.docs;
-    if (total > COMMON_CHECK_MIN_DOCS && chosen[0].df > total * COMMON_SHARE) return [];
-    return chosen;
+    return positional.slice().sort(function (a, b) { return a.df - b.df; }).slice(0, 2);
   }
 
   /* Positions of a term in a case, per field: the union over its expansions. */
@@ -275,7 +280,7 @@
     if (!chosen.length || !candidates.length) return Promise.resolve(bonus);
     var loads = [];
     chosen.forEach(function (m) {
-      m.tokens.forEach(function (t) {
+      m.positionTokens.forEach(function (t) {
         loads.push(shardOf("q", t).then(function (data) {
           var postings = state.postings["p:" + t];
           return cached("q", t, function () { return decodePositions(postings, data[t] || ""); });
@@ -284,7 +289,10 @@
     });
     return Promise.all(loads).then(function (lists) {
       var k = 0;
-      chosen.forEach(function (m) { m.positions = lists.slice(k, k + m.tokens.length); k += m.tokens.length; });
+      chosen.forEach(function (m) {
+        m.positions = lists.slice(k, k + m.positionTokens.length);
+        k += m.positionTokens.length;
+      });
       var idfSum = chosen[0].idf + chosen[1].idf;
       var pairs = [];
       chosen[0].term.offsets.forEach(function (a) {
@@ -375,9 +383,33 @@
     });
   }
 
+  /* Titles and snippet texts are character ranks in the table `t` (src/search/display.rs). */
+  function decodeText(text, table) {
+    var n = decode(text), out = "";
+    for (var i = 0; i < n.length; i++) {
+      if (n[i] >= table.length) throw new Error("casebook search: corrupt index data");
+      out += table[n[i]];
+    }
+    return out;
+  }
+
+  function loadTable() {
+    return loadPart("t").then(function (data) {
+      if (!state.table) state.table = Array.from(data);
+      return state.table;
+    });
+  }
+
+  /* What a result shows: {url, title, region, department, text}. */
   function display(doc) {
-    var per = state.data.root.display_shard_cases, shard = Math.floor(doc / per);
-    return loadPart("d" + shard).then(function (data) { return data[doc - shard * per]; });
+    var root = state.data.root, per = root.display_shard_cases, shard = Math.floor(doc / per);
+    return Promise.all([loadPart("d" + shard), loadTable()]).then(function (loaded) {
+      var d = loaded[0][doc - shard * per], table = loaded[1];
+      return {
+        url: d[0], title: decodeText(d[1], table), region: root.regions[d[2]],
+        department: root.departments[d[3]], text: decodeText(d[4], table)
+      };
+    });
   }
 
   /* ---- snippets ---- */
@@ -437,11 +469,11 @@
           total: found.hits.length,
           facets: found.facets,
           results: page.map(function (h, i) {
-            var d = shown[i], parts = snippetParts(d[4], found.terms);
+            var d = shown[i], parts = snippetParts(d.text, found.terms);
             return {
-              url: d[0], title: d[1], region: d[2], department: d[3], score: h.score,
+              url: d.url, title: d.title, region: d.region, department: d.department, score: h.score,
               snippet: parts.map(function (p) { return p[0]; }).join(""), parts: parts,
-              titleParts: snippetParts(d[1], found.terms)
+              titleParts: snippetParts(d.title, found.terms)
             };
           })
         };
@@ -464,7 +496,7 @@
   };
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { tokenize: tokenize, decode: decode, fnv1a: fnv1a, shardKey: shardKey, queryTerms: queryTerms, snippetParts: snippetParts };
+    module.exports = { tokenize: tokenize, decode: decode, decodeText: decodeText, fnv1a: fnv1a, shardKey: shardKey, queryTerms: queryTerms, snippetParts: snippetParts };
   }
   if (typeof window === "undefined") return;
   window.casebook = api;

@@ -1,0 +1,184 @@
+//! What a result shows: URL, title, region, department and text for the snippet, in shards
+//! of consecutive cases, loaded only for the results on screen.
+//!
+//! The text is the biggest part of the index, so it is made small three ways. A summary taken
+//! from the body's first paragraph is not kept twice ([`super::body_without_summary`]).
+//! Whitespace runs become one space (the client's snippets collapse them anyway). And titles
+//! and texts are written as numbers: every character is replaced by its rank in a table of
+//! the collection's characters, most frequent first (`t-<build>.js`), with the 5-bit digits
+//! of [`super::encode`]. Chinese text, three bytes a character in UTF-8, then takes one or
+//! two: the 32 most frequent characters one byte, the next 992 two.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{encode, json, Facets};
+use crate::content::case::Case;
+
+/// Display data bytes aimed at per display shard.
+const DISPLAY_TARGET_BYTES: usize = 8 * 1024;
+/// Characters of case text kept for snippets.
+pub const SNIPPET_TEXT_CHARS: usize = 1500;
+
+/// The display shards' JSON, the cases per shard, and the character table's JSON.
+pub struct Display {
+    pub shards: Vec<String>,
+    pub per_shard: usize,
+    pub table: String,
+}
+
+/// What a result shows: URL, encoded title, region and department (indexes into the root's
+/// names), encoded text.
+#[derive(Serialize)]
+struct Entry<'a>(&'a str, String, u32, u32, String);
+
+pub fn build(cases: &[Case], facets: &Facets) -> Display {
+    let table = CharTable::new(cases);
+    let entries: Vec<String> = cases
+        .par_iter()
+        .map(|case| {
+            json(&Entry(
+                &case.url,
+                table.encode(&case.title),
+                facets.region_index(&case.region),
+                facets.department_index(&case.department),
+                table.encode(&snippet_text(case)),
+            ))
+        })
+        .collect();
+    let total: usize = entries.iter().map(String::len).sum();
+    let average = total / entries.len().max(1);
+    let per_shard = (DISPLAY_TARGET_BYTES / average.max(1)).max(1);
+    let shards = entries
+        .chunks(per_shard)
+        .map(|chunk| format!("[{}]", chunk.join(",")))
+        .collect();
+    Display {
+        shards,
+        per_shard,
+        table: json(&table.chars.iter().collect::<String>()),
+    }
+}
+
+/// The summary, then the rest of the body, whitespace runs as one space, cut to
+/// [`SNIPPET_TEXT_CHARS`] characters.
+pub fn snippet_text(case: &Case) -> String {
+    let body = super::body_without_summary(&case.summary, &case.rendered.text);
+    snippet_of(&case.summary, &body)
+}
+
+fn snippet_of(summary: &str, body: &str) -> String {
+    let mut out = String::with_capacity(SNIPPET_TEXT_CHARS * 3);
+    let mut count = 0;
+    let mut space = false;
+    for c in summary.chars().chain(['\n']).chain(body.chars()) {
+        if c.is_whitespace() {
+            space = count > 0;
+            continue;
+        }
+        if count + usize::from(space) + 1 > SNIPPET_TEXT_CHARS {
+            break;
+        }
+        if std::mem::take(&mut space) {
+            out.push(' ');
+            count += 1;
+        }
+        out.push(c);
+        count += 1;
+    }
+    out
+}
+
+/// The characters of every title and snippet text, most frequent first (ties in code point
+/// order, so the table is the same on every build).
+struct CharTable {
+    chars: Vec<char>,
+    rank: HashMap<char, u32>,
+}
+
+impl CharTable {
+    fn new(cases: &[Case]) -> Self {
+        let counts = cases
+            .par_iter()
+            .fold(HashMap::new, |mut counts: HashMap<char, u64>, case| {
+                for c in case.title.chars().chain(snippet_text(case).chars()) {
+                    *counts.entry(c).or_default() += 1;
+                }
+                counts
+            })
+            .reduce(HashMap::new, |mut a, b| {
+                for (c, n) in b {
+                    *a.entry(c).or_default() += n;
+                }
+                a
+            });
+        CharTable::from_counts(counts)
+    }
+
+    fn from_counts(counts: HashMap<char, u64>) -> Self {
+        let mut ranked: Vec<(char, u64)> = counts.into_iter().collect();
+        ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let chars: Vec<char> = ranked.into_iter().map(|(c, _)| c).collect();
+        let rank = chars
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, i as u32))
+            .collect();
+        CharTable { chars, rank }
+    }
+
+    fn encode(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            let rank = self.rank.get(&c).copied();
+            encode::push(
+                &mut out,
+                rank.expect("the table holds every character it encodes"),
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(texts: &[&str]) -> CharTable {
+        let mut counts: HashMap<char, u64> = HashMap::new();
+        texts
+            .iter()
+            .flat_map(|t| t.chars())
+            .for_each(|c| *counts.entry(c).or_default() += 1);
+        CharTable::from_counts(counts)
+    }
+
+    #[test]
+    fn frequent_characters_take_one_byte() {
+        let t = table(&["审批审批审批", "批"]);
+        assert_eq!(t.chars, ['批', '审']);
+        assert_eq!(t.encode("批审批"), "010");
+        let decoded: String = encode::decode(&t.encode("审批"))
+            .unwrap()
+            .into_iter()
+            .map(|r| t.chars[r as usize])
+            .collect();
+        assert_eq!(decoded, "审批");
+    }
+
+    #[test]
+    fn snippet_text_collapses_whitespace_and_is_cut() {
+        assert_eq!(
+            snippet_of("  摘要\n", "正文  第一段\n\n第二段 "),
+            "摘要 正文 第一段 第二段"
+        );
+        assert_eq!(snippet_of("", "正文"), "正文");
+        let long = "字".repeat(SNIPPET_TEXT_CHARS + 10);
+        assert_eq!(
+            snippet_of("摘要", &long).chars().count(),
+            SNIPPET_TEXT_CHARS
+        );
+    }
+}

@@ -1,0 +1,413 @@
+//! Postings: for every token, the (case, field) pairs it occurs in, each with a quantised
+//! BM25 weight, and for tokens that are not in most cases, their first positions there.
+//!
+//! Every case is tokenised once, in parallel, in chunks of [`CHUNK`] cases (memory stays
+//! bounded on large collections). One pass gives both the tokens and each field's length in
+//! query tokens. The lengths' averages are only known at the end, so the lists are first
+//! kept with raw term frequencies in a compact byte form, then re-encoded with their
+//! impacts once every case has been seen.
+//!
+//! Tokens are keyed without a string per occurrence: a CJK unigram or bigram packs into a
+//! `u64`, a word is looked up by `&str`, and maps use a multiply-rotate hash (the keys are
+//! our own text, not an attacker's, so SipHash's protection buys nothing here).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rayon::prelude::*;
+
+use super::encode;
+use super::tokenize::{for_each_index_token, is_cjk};
+use super::FIELD_COUNT;
+
+/// BM25 parameters.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// Largest quantised term-frequency impact (fits one encoded digit).
+const MAX_IMPACT: f64 = 31.0;
+/// Positions kept per token, case and field: the first few. Adjacency is then found among
+/// the first occurrences of each token; it keeps the position shards of common tokens small.
+pub const MAX_POSITIONS: usize = 6;
+/// Cases tokenised at once: bounds memory on large collections.
+const CHUNK: usize = 512;
+
+/// One token's postings, encoded as the client reads them: for each (case, field) in order,
+/// `(case delta) * 8 + field` and the quantised impact in `data`; if the token keeps
+/// positions, the count of positions and the position deltas of the same entries.
+pub struct TokenPostings {
+    pub token: String,
+    pub data: String,
+    pub positions: Option<String>,
+}
+
+/// Postings of every token, sorted by token.
+pub fn build(fields: &[[String; FIELD_COUNT]], position_max_df: u32) -> Vec<TokenPostings> {
+    let mut lists = Lists::default();
+    let mut lengths: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(fields.len());
+    for (chunk_index, chunk) in fields.chunks(CHUNK).enumerate() {
+        let docs: Vec<DocTokens> = chunk.par_iter().map(doc_tokens).collect();
+        for (offset, doc) in docs.into_iter().enumerate() {
+            let id = (chunk_index * CHUNK + offset) as u32;
+            lists.add(id, doc.tokens, position_max_df);
+            lengths.push(doc.lengths);
+        }
+    }
+    let average = average_lengths(&lengths);
+    let mut sorted = lists.into_sorted();
+    sorted
+        .par_iter_mut()
+        .map(|(token, raw)| TokenPostings {
+            token: std::mem::take(token),
+            data: raw.impacts(&lengths, &average),
+            positions: raw.positions.take(),
+        })
+        .collect()
+}
+
+/// What a case's text contributes: every (token, field) with its occurrences, fields in
+/// order, and the length of every field in query tokens.
+struct DocTokens {
+    lengths: [u32; FIELD_COUNT],
+    tokens: Vec<(Key, Occurrences)>,
+}
+
+/// A token: a CJK unigram or bigram packed into a number, or a word.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Cjk(u64),
+    Word(Box<str>),
+}
+
+/// Packs a CJK token of one or two characters (code points below 2^21); `None` for words.
+fn cjk_key(token: &str) -> Option<u64> {
+    let mut chars = token.chars();
+    let first = chars.next().filter(|&c| is_cjk(c))?;
+    let second = chars.next().map_or(0, u64::from);
+    Some(second << 21 | u64::from(first))
+}
+
+impl Key {
+    fn text(&self) -> String {
+        match self {
+            Key::Word(word) => word.to_string(),
+            Key::Cjk(packed) => [packed & 0x1f_ffff, packed >> 21]
+                .into_iter()
+                .filter(|&c| c != 0)
+                .filter_map(|c| char::from_u32(c as u32))
+                .collect(),
+        }
+    }
+
+    /// Single CJK characters carry no positions: see [`super::has_positions`].
+    fn has_positions(&self) -> bool {
+        !matches!(self, Key::Cjk(packed) if packed >> 21 == 0)
+    }
+}
+
+/// One field's occurrences of one token in one case.
+#[derive(Clone)]
+struct Occurrences {
+    field: u8,
+    count: u32,
+    positions: [u32; MAX_POSITIONS],
+}
+
+impl Occurrences {
+    fn new(field: usize) -> Self {
+        Occurrences {
+            field: field as u8,
+            count: 0,
+            positions: [0; MAX_POSITIONS],
+        }
+    }
+
+    fn add(&mut self, position: u32) {
+        if let Some(slot) = self.positions.get_mut(self.count as usize) {
+            *slot = position;
+        }
+        self.count += 1;
+    }
+
+    fn kept(&self) -> &[u32] {
+        &self.positions[..(self.count as usize).min(MAX_POSITIONS)]
+    }
+}
+
+fn doc_tokens(fields: &[String; FIELD_COUNT]) -> DocTokens {
+    let mut lengths = [0; FIELD_COUNT];
+    let mut tokens: Vec<(Key, Occurrences)> = Vec::new();
+    let mut cjk_at: FxMap<u64, usize> = FxMap::default();
+    let mut word_at: FxMap<Box<str>, usize> = FxMap::default();
+    for (f, text) in fields.iter().enumerate() {
+        cjk_at.clear();
+        word_at.clear();
+        for_each_index_token(text, |token, position, in_query| {
+            lengths[f] += u32::from(in_query);
+            let at = match cjk_key(token) {
+                Some(key) => *cjk_at.entry(key).or_insert_with(|| {
+                    tokens.push((Key::Cjk(key), Occurrences::new(f)));
+                    tokens.len() - 1
+                }),
+                None => match word_at.get(token) {
+                    Some(&at) => at,
+                    None => {
+                        word_at.insert(token.into(), tokens.len());
+                        tokens.push((Key::Word(token.into()), Occurrences::new(f)));
+                        tokens.len() - 1
+                    }
+                },
+            };
+            tokens[at].1.add(position);
+        });
+    }
+    DocTokens { lengths, tokens }
+}
+
+fn average_lengths(lengths: &[[u32; FIELD_COUNT]]) -> [f64; FIELD_COUNT] {
+    let n = lengths.len().max(1) as f64;
+    std::array::from_fn(|f| {
+        let total: f64 = lengths.iter().map(|l| f64::from(l[f])).sum();
+        (total / n).max(1.0)
+    })
+}
+
+/// Every token's list while cases are added, in case order.
+#[derive(Default)]
+struct Lists(FxMap<Key, RawList>);
+
+impl Lists {
+    fn add(&mut self, doc: u32, tokens: Vec<(Key, Occurrences)>, position_max_df: u32) {
+        for (key, occurrences) in tokens {
+            let list = self.0.entry(key).or_insert_with_key(RawList::new);
+            list.push(doc, &occurrences, position_max_df);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(String, RawList)> {
+        let mut lists: Vec<(String, RawList)> =
+            self.0.into_iter().map(|(k, v)| (k.text(), v)).collect();
+        lists.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        lists
+    }
+}
+
+/// A token's list before the average field lengths are known: LEB128 pairs of
+/// `(case delta) * 8 + field` and term frequency; positions already in their final form,
+/// dropped for good once the token is in more than `position_max_df` cases.
+struct RawList {
+    df: u32,
+    last_doc: u32,
+    data: Vec<u8>,
+    positions: Option<String>,
+}
+
+impl RawList {
+    fn new(key: &Key) -> Self {
+        RawList {
+            df: 0,
+            last_doc: 0,
+            data: Vec::new(),
+            positions: key.has_positions().then(String::new),
+        }
+    }
+
+    fn push(&mut self, doc: u32, occ: &Occurrences, position_max_df: u32) {
+        if self.df == 0 || doc != self.last_doc {
+            self.df += 1;
+        }
+        push_leb(
+            &mut self.data,
+            (doc - self.last_doc) * 8 + u32::from(occ.field),
+        );
+        push_leb(&mut self.data, occ.count);
+        self.last_doc = doc;
+        if self.df > position_max_df {
+            self.positions = None;
+        }
+        if let Some(positions) = &mut self.positions {
+            let kept = occ.kept();
+            encode::push(positions, kept.len() as u32);
+            let mut last = 0;
+            for &p in kept {
+                encode::push(positions, p - last);
+                last = p;
+            }
+        }
+    }
+
+    /// The client's form of the list: term frequencies replaced by impacts.
+    fn impacts(&self, lengths: &[[u32; FIELD_COUNT]], average: &[f64; FIELD_COUNT]) -> String {
+        let mut out = String::with_capacity(self.data.len());
+        let mut bytes = self.data.iter().copied();
+        let mut doc = 0u32;
+        while let (Some(head), Some(tf)) = (read_leb(&mut bytes), read_leb(&mut bytes)) {
+            doc += head / 8;
+            let field = (head % 8) as usize;
+            let norm = f64::from(lengths[doc as usize][field]) / average[field];
+            encode::push(&mut out, head);
+            encode::push(&mut out, impact(tf, norm));
+        }
+        out
+    }
+}
+
+/// BM25's term-frequency part, length-normalised, scaled to 1..=[`MAX_IMPACT`].
+pub fn impact(tf: u32, norm: f64) -> u32 {
+    let tf = f64::from(tf);
+    let weight = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * norm));
+    (weight / (K1 + 1.0) * MAX_IMPACT)
+        .round()
+        .clamp(1.0, MAX_IMPACT) as u32
+}
+
+fn push_leb(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn read_leb(bytes: &mut impl Iterator<Item = u8>) -> Option<u32> {
+    let (mut value, mut shift) = (0u32, 0);
+    loop {
+        let b = bytes.next()?;
+        value |= u32::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(value);
+        }
+        shift += 7;
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The Fx hash (rustc's): a rotate, xor and multiply per word; the result is rotated so that
+/// the well-mixed high bits choose the bucket.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn occurrences(field: u8, positions: &[u32]) -> Occurrences {
+        let mut occ = Occurrences::new(field as usize);
+        positions.iter().for_each(|&p| occ.add(p));
+        occ
+    }
+
+    fn list(token: &str) -> RawList {
+        RawList::new(&cjk_key(token).map_or(Key::Word(token.into()), Key::Cjk))
+    }
+
+    #[test]
+    fn cjk_tokens_pack_and_unpack() {
+        for token in ["拍", "拍即", "𠀀𠀁", "가나"] {
+            assert_eq!(Key::Cjk(cjk_key(token).unwrap()).text(), token);
+        }
+        assert_eq!(cjk_key("permit"), None);
+        assert_ne!(cjk_key("拍即"), cjk_key("即拍"));
+    }
+
+    #[test]
+    fn postings_round_trip() {
+        let mut raw = list("e");
+        raw.push(3, &occurrences(0, &[0]), u32::MAX);
+        raw.push(3, &occurrences(6, &[4, 40, 41]), u32::MAX);
+        raw.push(1000, &occurrences(5, &[7]), u32::MAX);
+        assert_eq!(raw.df, 2);
+        let lengths = vec![[10; FIELD_COUNT]; 1001];
+        let n = encode::decode(&raw.impacts(&lengths, &[10.0; FIELD_COUNT])).unwrap();
+        assert_eq!(n.len(), 6, "(case delta * 8 + field, impact) per entry");
+        assert_eq!((n[0], n[2], n[4]), (3 * 8, 6, (1000 - 3) * 8 + 5));
+        assert_eq!(n[3], impact(3, 1.0));
+        let p = encode::decode(raw.positions.as_deref().unwrap()).unwrap();
+        // count, then deltas, per entry in the same order
+        assert_eq!(p, [1, 0, 3, 4, 36, 1, 1, 7]);
+    }
+
+    #[test]
+    fn at_most_six_positions_are_kept_but_all_are_counted() {
+        let occ = occurrences(6, &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(occ.count, 8);
+        assert_eq!(occ.kept(), [1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn unigrams_carry_no_positions() {
+        let mut raw = list("拍");
+        raw.push(2, &occurrences(6, &[1, 5, 9]), u32::MAX);
+        assert!(raw.positions.is_none());
+    }
+
+    #[test]
+    fn tokens_in_too_many_cases_lose_their_positions() {
+        let mut raw = list("审批");
+        raw.push(0, &occurrences(0, &[1]), 2);
+        raw.push(0, &occurrences(6, &[1]), 2);
+        raw.push(1, &occurrences(6, &[1]), 2);
+        assert!(raw.positions.is_some(), "two cases: kept");
+        raw.push(5, &occurrences(6, &[1]), 2);
+        assert!(raw.positions.is_none(), "a third case: dropped");
+        raw.push(6, &occurrences(6, &[1]), 2);
+        assert!(raw.positions.is_none(), "never back");
+    }
+
+    #[test]
+    fn impacts_grow_with_frequency_and_shrink_with_length() {
+        assert!(impact(1, 1.0) < impact(3, 1.0));
+        assert!(impact(3, 1.0) < impact(30, 1.0));
+        assert!(impact(2, 4.0) < impact(2, 1.0));
+        assert!(impact(1000, 0.1) <= 31);
+        assert!(impact(1, 100.0) >= 1);
+    }
+
+    #[test]
+    fn one_pass_counts_field_lengths_in_query_tokens() {
+        let mut fields: [String; FIELD_COUNT] = Default::default();
+        fields[0] = "拍即得 e拍".into();
+        fields[6] = "审批，时间 one".into();
+        let doc = doc_tokens(&fields);
+        // 拍即 即得 | e 拍 ; 审批 | 时间 | one
+        assert_eq!(doc.lengths[0], 4);
+        assert_eq!(doc.lengths[6], 3);
+        let title: Vec<String> = doc
+            .tokens
+            .iter()
+            .filter(|(_, o)| o.field == 0)
+            .map(|(k, _)| k.text())
+            .collect();
+        assert_eq!(title, ["拍", "拍即", "即", "即得", "得", "e"]);
+        let pai = doc.tokens.iter().find(|(k, _)| k.text() == "拍").unwrap();
+        assert_eq!(pai.1.kept(), [0, 5]);
+    }
+}
