@@ -6,10 +6,10 @@
 //! `__casebookSearch.register(build, name, data)`. And a collection of 10,000 cases must not
 //! make a query download the whole index, so the index is split into shards:
 //!
-//! - `search/index.js`, the root: case count, shard counts, cases per display shard, names of
-//!   facet values (field boosts are the client's). Its name is fixed so that pages do not
+//! - `search/index.js`, the root: case count, shard counts, cases per display shard, field
+//!   boosts, names of facet values. Its name is fixed so that pages do not
 //!   change when only the index does (watch mode rewrites just the index, not every page);
-//! - `search/p<k>-<build>.js`, postings: token → encoded (case, field, impact) list, the
+//! - `search/p<k>-<build>.js`, postings: token → encoded (case, weight) list ([`postings`]), the
 //!   token's shard chosen by a stable hash of the token (of its first two characters for
 //!   words, so that every word sharing a prefix lives in one shard and prefix matching needs
 //!   one file);
@@ -23,9 +23,10 @@
 //!   text is written with ([`display`]).
 //!
 //! `<build>` hashes the content of every index file and is registered with every file, so the
-//! client never mixes one build's shards with another's. Ranking is BM25 per field; the length-normalised
-//! term-frequency part is computed here and stored quantised with each posting, so the client
-//! needs no per-case statistics. Positions let the client reward adjacent query tokens.
+//! client never mixes one build's shards with another's. Ranking is BM25 per field; the
+//! length-normalised term-frequency part is computed here, quantised, weighted by the field's
+//! boost and summed over the case's fields, so the client needs no per-case statistics.
+//! Positions let the client reward adjacent query tokens.
 
 mod display;
 pub mod encode;
@@ -55,6 +56,8 @@ pub const FIELDS: [&str; FIELD_COUNT] = [
     "body",
 ];
 pub const FIELD_COUNT: usize = 7;
+/// Field boosts, in [`FIELDS`] order: a title match counts ten times a body match.
+pub const BOOSTS: [u32; FIELD_COUNT] = [10, 6, 4, 4, 3, 2, 1];
 /// Postings bytes aimed at per shard; the shard count follows from the total.
 const SHARD_TARGET_BYTES: usize = 8 * 1024;
 const MAX_SHARDS: usize = 8192;
@@ -96,6 +99,7 @@ pub fn build(site: &Site) -> SearchIndex {
         shards: impacts.len(),
         position_shards: positions.len(),
         position_max_df,
+        boosts: BOOSTS,
         display_shard_cases: display.per_shard,
         regions: &facets.regions,
         departments: &facets.departments,
@@ -188,6 +192,8 @@ struct Root<'a> {
     position_shards: usize,
     /// Tokens in more cases than this have no positions.
     position_max_df: u32,
+    /// Field boosts, for the adjacency bonus (the postings' weights include them).
+    boosts: [u32; FIELD_COUNT],
     /// Cases per display shard: case `i` is in `d<i / n>`.
     display_shard_cases: usize,
     regions: &'a [String],

@@ -1,5 +1,11 @@
-//! Postings: for every token, the (case, field) pairs it occurs in, each with a quantised
-//! BM25 weight, and for tokens that are not in most cases, their first positions there.
+//! Postings: for every token, the cases it occurs in, each with its BM25 weight there (the
+//! sum over fields of the field's boost times its quantised, length-normalised term-frequency
+//! part), and for tokens that are not in most cases, their first positions in each field.
+//!
+//! A case's entry is one number, `weight * 4 + min(case delta - 1, 3)`, followed by
+//! `case delta - 4` when that is 3 or more: a token in most cases of a large collection
+//! costs two characters a case. Positions, when kept, follow the same cases in order: for
+//! each, groups of `field + 1`, position count and position deltas, then `0`.
 //!
 //! Every case is tokenised once, in parallel, in chunks of [`CHUNK`] cases (memory stays
 //! bounded on large collections). One pass gives both the tokens and each field's length in
@@ -18,7 +24,7 @@ use rayon::prelude::*;
 
 use super::encode;
 use super::tokenize::{for_each_index_token, is_cjk};
-use super::FIELD_COUNT;
+use super::{BOOSTS, FIELD_COUNT};
 
 /// BM25 parameters.
 const K1: f64 = 1.2;
@@ -31,9 +37,7 @@ pub const MAX_POSITIONS: usize = 6;
 /// Cases tokenised at once: bounds memory on large collections.
 const CHUNK: usize = 512;
 
-/// One token's postings, encoded as the client reads them: for each (case, field) in order,
-/// `(case delta) * 8 + field` and the quantised impact in `data`; if the token keeps
-/// positions, the count of positions and the position deltas of the same entries.
+/// One token's postings and positions, encoded as the client reads them (see above).
 pub struct TokenPostings {
     pub token: String,
     pub data: String,
@@ -53,13 +57,13 @@ pub fn build(fields: &[[String; FIELD_COUNT]], position_max_df: u32) -> Vec<Toke
         }
     }
     let average = average_lengths(&lengths);
-    let mut sorted = lists.into_sorted();
-    sorted
-        .par_iter_mut()
+    lists
+        .into_sorted()
+        .into_par_iter()
         .map(|(token, raw)| TokenPostings {
-            token: std::mem::take(token),
-            data: raw.impacts(&lengths, &average),
-            positions: raw.positions.take(),
+            token,
+            data: raw.weights(&lengths, &average),
+            positions: raw.into_positions(),
         })
         .collect()
 }
@@ -212,7 +216,8 @@ impl RawList {
     }
 
     fn push(&mut self, doc: u32, occ: &Occurrences, position_max_df: u32) {
-        if self.df == 0 || doc != self.last_doc {
+        let new_doc = self.df == 0 || doc != self.last_doc;
+        if new_doc {
             self.df += 1;
         }
         push_leb(
@@ -225,7 +230,11 @@ impl RawList {
             self.positions = None;
         }
         if let Some(positions) = &mut self.positions {
+            if new_doc && self.df > 1 {
+                encode::push(positions, 0);
+            }
             let kept = occ.kept();
+            encode::push(positions, u32::from(occ.field) + 1);
             encode::push(positions, kept.len() as u32);
             let mut last = 0;
             for &p in kept {
@@ -235,20 +244,51 @@ impl RawList {
         }
     }
 
-    /// The client's form of the list: term frequencies replaced by impacts.
-    fn impacts(&self, lengths: &[[u32; FIELD_COUNT]], average: &[f64; FIELD_COUNT]) -> String {
+    /// The client's form of the list: per case, its weight over all fields.
+    fn weights(&self, lengths: &[[u32; FIELD_COUNT]], average: &[f64; FIELD_COUNT]) -> String {
         let mut out = String::with_capacity(self.data.len());
         let mut bytes = self.data.iter().copied();
-        let mut doc = 0u32;
+        let (mut doc, mut previous) = (0u32, None);
+        let mut current: Option<(u32, u32)> = None;
         while let (Some(head), Some(tf)) = (read_leb(&mut bytes), read_leb(&mut bytes)) {
             doc += head / 8;
             let field = (head % 8) as usize;
             let norm = f64::from(lengths[doc as usize][field]) / average[field];
-            encode::push(&mut out, head);
-            encode::push(&mut out, impact(tf, norm));
+            let weight = BOOSTS[field] * impact(tf, norm);
+            match &mut current {
+                Some((at, sum)) if *at == doc => *sum += weight,
+                _ => {
+                    if let Some((at, sum)) = current.replace((doc, weight)) {
+                        push_entry(&mut out, &mut previous, at, sum);
+                    }
+                }
+            }
+        }
+        if let Some((at, sum)) = current {
+            push_entry(&mut out, &mut previous, at, sum);
         }
         out
     }
+
+    /// The positions, ended.
+    fn into_positions(self) -> Option<String> {
+        self.positions.map(|mut p| {
+            if !p.is_empty() {
+                encode::push(&mut p, 0);
+            }
+            p
+        })
+    }
+}
+
+/// One case's entry: `weight * 4 + min(delta - 1, 3)`, then `delta - 4` if that was 3.
+fn push_entry(out: &mut String, previous: &mut Option<u32>, doc: u32, weight: u32) {
+    let delta = previous.map_or(doc + 1, |p| doc - p);
+    encode::push(out, weight * 4 + (delta - 1).min(3));
+    if delta > 3 {
+        encode::push(out, delta - 4);
+    }
+    *previous = Some(doc);
 }
 
 /// BM25's term-frequency part, length-normalised, scaled to 1..=[`MAX_IMPACT`].
@@ -343,16 +383,25 @@ mod tests {
         let mut raw = list("e");
         raw.push(3, &occurrences(0, &[0]), u32::MAX);
         raw.push(3, &occurrences(6, &[4, 40, 41]), u32::MAX);
+        raw.push(4, &occurrences(6, &[2]), u32::MAX);
         raw.push(1000, &occurrences(5, &[7]), u32::MAX);
-        assert_eq!(raw.df, 2);
+        assert_eq!(raw.df, 3);
         let lengths = vec![[10; FIELD_COUNT]; 1001];
-        let n = encode::decode(&raw.impacts(&lengths, &[10.0; FIELD_COUNT])).unwrap();
-        assert_eq!(n.len(), 6, "(case delta * 8 + field, impact) per entry");
-        assert_eq!((n[0], n[2], n[4]), (3 * 8, 6, (1000 - 3) * 8 + 5));
-        assert_eq!(n[3], impact(3, 1.0));
-        let p = encode::decode(raw.positions.as_deref().unwrap()).unwrap();
-        // count, then deltas, per entry in the same order
-        assert_eq!(p, [1, 0, 3, 4, 36, 1, 1, 7]);
+        let n = encode::decode(&raw.weights(&lengths, &[10.0; FIELD_COUNT])).unwrap();
+        let title_and_body = BOOSTS[0] * impact(1, 1.0) + BOOSTS[6] * impact(3, 1.0);
+        assert_eq!(
+            n,
+            [
+                title_and_body * 4 + 3, // case 3: delta 4, so 3 and then 4 - 4
+                0,
+                BOOSTS[6] * impact(1, 1.0) * 4, // case 4: delta 1
+                BOOSTS[5] * impact(1, 1.0) * 4 + 3,
+                1000 - 4 - 4,
+            ]
+        );
+        let p = encode::decode(&raw.into_positions().unwrap()).unwrap();
+        // per case: (field + 1, count, deltas) per field, then 0
+        assert_eq!(p, [1, 1, 0, 7, 3, 4, 36, 1, 0, 7, 1, 2, 0, 6, 1, 7, 0]);
     }
 
     #[test]

@@ -20,6 +20,21 @@ assert.deepStrictEqual(search.decode("W1"), [54]);
 // display.rs: text as ranks in the character table, 5-bit digits.
 assert.strictEqual(search.decodeText("010", ["批", "审"]), "批审批");
 assert.throws(() => search.decodeText("2", ["批", "审"]), /corrupt/);
+// postings.rs: per case weight * 4 + min(delta - 1, 3) [, delta - 4]; positions per case
+// (field + 1, count, deltas)*, 0. The same lists as postings_round_trip in postings.rs.
+const ALPHABET = "0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%()";
+const encode = (numbers) => numbers.map((n) => {
+  let out = "";
+  for (;;) { const low = n % 32; n = Math.floor(n / 32); if (!n) return out + ALPHABET[low]; out += ALPHABET[low + 32]; }
+}).join("");
+const postings = search.decodePostings(encode([40 * 4 + 3, 0, 7 * 4, 9 * 4 + 3, 992]));
+assert.deepStrictEqual(postings.order, [3, 4, 1000]);
+assert.strictEqual(postings.docs.get(3), 40 / 31 * 2.2);
+assert.strictEqual(postings.docs.get(1000), 9 / 31 * 2.2);
+const positions = search.decodePositions(postings, encode([1, 1, 0, 7, 3, 4, 36, 1, 0, 7, 1, 2, 0, 6, 1, 7, 0]));
+assert.deepStrictEqual(positions.get(3), { 0: [0], 6: [4, 40, 41] });
+assert.deepStrictEqual(positions.get(4), { 6: [2] });
+assert.deepStrictEqual(positions.get(1000), { 5: [7] });
 // FNV-1a reference values, as in src/search/tests.rs.
 assert.strictEqual(search.fnv1a("a"), 0xe40c292c);
 assert.strictEqual(search.fnv1a("foobar"), 0xbf9cf968);

@@ -99,31 +99,35 @@
 
   /* ---- ranking ---- */
 
-  /* Boosts of title, tags, region, department, metric names, summary, body (FIELDS in Rust). */
-  var BOOST = [10, 6, 4, 4, 3, 2, 1];
+  /* A case's weight in the postings is the sum over fields of boost * impact (1..MAX_IMPACT). */
   var K1 = 1.2, MAX_IMPACT = 31, PREFIX_WEIGHT = 0.8, PREFIX_LIMIT = 64;
 
-  /* One token's postings: {docs: Map doc -> weighted impacts, order: [[doc, field], …]}. */
+  /* One token's postings: {docs: Map doc -> score, order: [doc, …]}. Each case is
+   * `weight * 4 + min(delta - 1, 3)`, then `delta - 4` when that was 3 (src/search/postings.rs). */
   function decodePostings(data) {
-    var n = decode(data), docs = new Map(), order = [], doc = 0;
-    for (var i = 0; i < n.length; i += 2) {
-      doc += Math.floor(n[i] / 8);
-      var field = n[i] % 8;
-      docs.set(doc, (docs.get(doc) || 0) + BOOST[field] * n[i + 1] / MAX_IMPACT * (K1 + 1));
-      order.push([doc, field]);
+    var n = decode(data), docs = new Map(), order = [], doc = -1, i = 0;
+    while (i < n.length) {
+      var v = n[i++], step = v % 4;
+      doc += step + 1;
+      if (step === 3) doc += n[i++];
+      docs.set(doc, Math.floor(v / 4) / MAX_IMPACT * (K1 + 1));
+      order.push(doc);
     }
     return { docs: docs, order: order };
   }
 
-  /* Positions of a token, aligned with its postings' order: Map doc -> {field: [positions]}. */
+  /* Positions of a token, in its postings' case order: for each case, groups of field + 1,
+   * count, deltas, then 0. Returns Map doc -> {field: [positions]}. */
   function decodePositions(postings, data) {
     var n = decode(data), out = new Map(), i = 0;
-    postings.order.forEach(function (entry) {
-      var count = n[i++], list = [], p = 0;
-      for (var k = 0; k < count; k++) { p += n[i++]; list.push(p); }
-      var fields = out.get(entry[0]);
-      if (!fields) { fields = {}; out.set(entry[0], fields); }
-      fields[entry[1]] = list;
+    postings.order.forEach(function (doc) {
+      var fields = {}, field;
+      while (i < n.length && (field = n[i++]) !== 0) {
+        var count = n[i++], list = [], p = 0;
+        for (var k = 0; k < count; k++) { p += n[i++]; list.push(p); }
+        fields[field - 1] = list;
+      }
+      out.set(doc, fields);
     });
     return out;
   }
@@ -300,13 +304,14 @@
       });
       candidates.forEach(function (doc) {
         var first = termPositions(chosen[0], doc), second = termPositions(chosen[1], doc), best = 0;
+        var boosts = state.data.root.boosts;
         Object.keys(first).forEach(function (f) {
-          if (!second[f] || BOOST[f] <= best) return;
+          if (!second[f] || boosts[f] <= best) return;
           var at = new Set(second[f]);
           var found = first[f].some(function (p) {
             return pairs.some(function (d) { return at.has(p + d); });
           });
-          if (found) best = BOOST[f];
+          if (found) best = boosts[f];
         });
         if (best) bonus.set(doc, best * idfSum);
       });
@@ -496,7 +501,7 @@
   };
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { tokenize: tokenize, decode: decode, decodeText: decodeText, fnv1a: fnv1a, shardKey: shardKey, queryTerms: queryTerms, snippetParts: snippetParts };
+    module.exports = { tokenize: tokenize, decode: decode, decodeText: decodeText, decodePostings: decodePostings, decodePositions: decodePositions, fnv1a: fnv1a, shardKey: shardKey, queryTerms: queryTerms, snippetParts: snippetParts };
   }
   if (typeof window === "undefined") return;
   window.casebook = api;
