@@ -12,6 +12,24 @@ use std::time::Instant;
 
 use casebook::render::markdown::MarkdownRenderer;
 
+/// User + system CPU time of this process so far (Linux: /proc/self/stat, 100 ticks a second).
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) * 10.0
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -27,18 +45,26 @@ fn main() {
     let (content, _) = casebook::content::load(&config, &markdown, false);
     let site = casebook::site::Site::new(config, content).expect("a valid site");
     let mut times = Vec::new();
+    let mut cpu = Vec::new();
     let mut index = None;
     for _ in 0..runs {
-        let start = Instant::now();
+        let (start, cpu_start) = (Instant::now(), cpu_ms());
         index = Some(casebook::search::build(&site));
         times.push(start.elapsed().as_secs_f64() * 1000.0);
+        cpu.push(cpu_ms() - cpu_start);
     }
     let index = index.expect("at least one run");
     times.sort_by(f64::total_cmp);
+    cpu.sort_by(f64::total_cmp);
     println!("cases: {}", site.content.cases.len());
+    let median = |v: &[f64]| v[v.len() / 2];
     println!(
-        "search::build ms: {times:.0?} (median {:.0})",
-        times[times.len() / 2]
+        "search::build wall ms: {times:.0?} (median {:.0})",
+        median(&times)
+    );
+    println!(
+        "search::build CPU ms: {cpu:.0?} (median {:.0})",
+        median(&cpu)
     );
     let mut kinds: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for file in &index.files {

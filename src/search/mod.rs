@@ -217,10 +217,25 @@ fn field_texts(case: &Case) -> [String; FIELD_COUNT] {
 /// The body's text without the summary when the summary is part of it (the default summary
 /// is the first paragraph): indexed and shown once, as the summary.
 pub fn body_without_summary<'a>(summary: &str, text: &'a str) -> Cow<'a, str> {
-    match text.find(summary).filter(|_| !summary.is_empty()) {
+    match find_summary(summary, text) {
         Some(at) => format!("{}\n{}", &text[..at], &text[at + summary.len()..]).into(),
         None => text.into(),
     }
+}
+
+/// Where `summary` starts in `text`. Searched by its first few characters, then compared:
+/// a long needle makes `str::find`'s set-up cost more than the search.
+fn find_summary(summary: &str, text: &str) -> Option<usize> {
+    let head = match summary.char_indices().nth(8) {
+        Some((end, _)) => &summary[..end],
+        None => summary,
+    };
+    if head.is_empty() {
+        return None;
+    }
+    text.match_indices(head)
+        .map(|(at, _)| at)
+        .find(|&at| text[at..].starts_with(summary))
 }
 
 /// Single CJK characters are indexed without positions: they only serve one-character

@@ -12,6 +12,8 @@
 //! in a field are adjacent there, which ranking rewards. The JavaScript side mirrors these
 //! rules exactly; both are tested against `tests/fixtures/search/tokenize_vectors.json`.
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// A token and its position in the field.
@@ -48,17 +50,25 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// The normalised form both sides tokenise: NFKC, then lower case. Most text (Chinese,
-/// plain ASCII) is already in NFKC, which a quick check confirms without rebuilding it.
-pub fn normalize(text: &str) -> String {
+/// plain ASCII) is already in NFKC and lower case, which quick checks confirm without
+/// copying it: first for characters known to be both (lower-case ASCII and the common CJK
+/// ideographs), then with the Unicode tables.
+pub fn normalize(text: &str) -> Cow<'_, str> {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
-    let nfkc: std::borrow::Cow<str> = match is_nfkc_quick(text.chars()) {
+    let stable = |c: char| {
+        (c.is_ascii() && !c.is_ascii_uppercase()) || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+    };
+    if text.chars().all(stable) {
+        return text.into();
+    }
+    let nfkc: Cow<str> = match is_nfkc_quick(text.chars()) {
         IsNormalized::Yes => text.into(),
         _ => text.nfkc().collect::<String>().into(),
     };
     if nfkc.chars().any(char::is_uppercase) {
-        nfkc.to_lowercase()
+        nfkc.to_lowercase().into()
     } else {
-        nfkc.into_owned()
+        nfkc
     }
 }
 
