@@ -55,10 +55,7 @@ fn is_word_char(c: char) -> bool {
 /// ideographs), then with the Unicode tables.
 pub fn normalize(text: &str) -> Cow<'_, str> {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
-    let stable = |c: char| {
-        (c.is_ascii() && !c.is_ascii_uppercase()) || ('\u{4E00}'..='\u{9FFF}').contains(&c)
-    };
-    if text.chars().all(stable) {
+    if text.chars().all(is_stable) {
         return text.into();
     }
     let nfkc: Cow<str> = match is_nfkc_quick(text.chars()) {
@@ -70,6 +67,21 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     } else {
         nfkc
     }
+}
+
+/// Characters that NFKC and lower-casing leave alone and that compose with nothing: lower-case
+/// ASCII, the common CJK ideographs and the punctuation of Chinese text.
+fn is_stable(c: char) -> bool {
+    (c.is_ascii() && !c.is_ascii_uppercase())
+        || matches!(c as u32,
+            0x4E00..=0x9FFF
+            | 0x3001..=0x3002
+            | 0x3008..=0x3011
+            | 0x3014..=0x3015
+            | 0x2014
+            | 0x2018..=0x2019
+            | 0x201C..=0x201D
+            | 0xB7)
 }
 
 /// Splits `text` into tokens with positions.
@@ -191,6 +203,19 @@ mod tests {
             texts("e拍即得", Mode::Query),
             pairs(&[("e", 0), ("拍即", 1), ("即得", 2)])
         );
+    }
+
+    #[test]
+    fn stable_characters_are_what_nfkc_and_lower_case_keep() {
+        use unicode_normalization::UnicodeNormalization;
+        let stable: String = (0..0x11_0000u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_stable(c))
+            .collect();
+        assert_eq!(stable.nfkc().collect::<String>(), stable);
+        assert_eq!(stable.to_lowercase(), stable);
+        assert!(matches!(normalize(&stable), Cow::Borrowed(_)));
+        assert_eq!(normalize("Ａ，“审批”"), "a,“审批”");
     }
 
     #[test]
