@@ -399,3 +399,111 @@ fn without_javascript_the_search_page_links_to_the_indexes() {
     assert!(case.contains("<form class=\"search\" role=\"search\" action=\"../search.html\">"));
     assert!(case.contains("name=\"q\""));
 }
+
+/// Results of `query` (first ten, every field) and the index files loaded to show them.
+fn node_query(site: &Path, query: &str) -> Option<(Vec<Value>, Vec<String>)> {
+    let out = node(&[
+        &script("harness.js"),
+        &site.display().to_string(),
+        query,
+        "{}",
+        "files",
+    ])?;
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let files = v["files"].as_array().unwrap();
+    Some((
+        v["results"].as_array().unwrap().clone(),
+        files
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect(),
+    ))
+}
+
+#[test]
+fn snippets_show_body_hits_in_context() {
+    let out = build_fixture();
+    let Some((results, _)) = node_query(out.path(), "联审") else {
+        return;
+    };
+    assert_eq!(
+        urls_of(&results),
+        ["cases/001.html", "cases/002.html"],
+        "001's body has 联审 twice; 002's once, inside 并联审批"
+    );
+    for r in &results {
+        let snippet = r["snippet"].as_str().unwrap();
+        assert!(snippet.contains("联审"), "{snippet}");
+    }
+    // 001's summary does not have it: the snippet comes from the body.
+    let first = results[0]["snippet"].as_str().unwrap();
+    assert!(first.contains("开展联审工作"), "{first}");
+}
+
+/// A collection over 2,000 cases: `一窗受理` is in every case, `区块链` in one in a hundred.
+fn large_site(cases: usize) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("casebook.toml"),
+        "title = \"Large\"\nlanguage = \"zh\"\n",
+    )
+    .unwrap();
+    let dir = site.path().join("content/cases");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 1..=cases {
+        let rare = if i % 100 == 0 {
+            "试点区块链存证。"
+        } else {
+            ""
+        };
+        let text = format!(
+            "---\nid: {i}\ntitle: 第{i}号案例\nregion: 区{}\ndepartment: 局{}\ntags: [标签{}]\n---\n\n\
+             实行一窗受理，企业开办时间压缩。{rare}\n\n第二段：数据共享，审批提速{i}。\n",
+            i % 7,
+            i % 5,
+            i % 11
+        );
+        std::fs::write(dir.join(format!("{i:05}.md")), text).unwrap();
+    }
+    site
+}
+
+#[test]
+fn large_collections_keep_positions_only_for_rarer_tokens_and_stay_in_budget() {
+    let site = large_site(2_100);
+    let out = tempfile::tempdir().unwrap();
+    build_into(site.path(), out.path()).unwrap();
+    let search = out.path().join("search");
+    let mut positions = String::new();
+    for entry in std::fs::read_dir(&search).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with('q') {
+            positions.push_str(&read(&path));
+        }
+    }
+    assert!(
+        positions.contains("\"区块\""),
+        "a token in 21 cases keeps positions"
+    );
+    assert!(
+        !positions.contains("\"一窗\""),
+        "a token in every case keeps none"
+    );
+    let root = read(search.join("index.js"));
+    assert!(root.contains("\"position_max_df\":1050"), "{root}");
+    for (query, total) in [("一窗受理", 10), ("区块链", 10), ("区块链存证", 10)] {
+        let Some((results, files)) = node_query(out.path(), query) else {
+            return;
+        };
+        assert_eq!(results.len(), total, "{query}");
+        let bytes: u64 = files
+            .iter()
+            .chain(["static/search.js".to_string()].iter())
+            .map(|f| std::fs::metadata(out.path().join(f)).unwrap().len())
+            .sum();
+        assert!(bytes <= 300 * 1024, "{query}: {bytes} bytes");
+        let snippet = results[0]["snippet"].as_str().unwrap();
+        assert!(snippet.contains(&query[..6]), "{query}: {snippet}");
+    }
+}

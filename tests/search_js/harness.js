@@ -1,5 +1,5 @@
 // Runs static/search.js in Node against a built site: <script> tags become file reads.
-// Usage: node harness.js SITE_DIR 'query' [filters-json]  -> prints results as JSON.
+// Usage: node harness.js SITE_DIR 'query' [filters-json [files]]  -> prints results as JSON.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -38,8 +38,11 @@ function loadSearch(site) {
 module.exports = { loadSearch };
 
 if (require.main === module) {
-  const [site, query, filters] = process.argv.slice(2);
-  loadSearch(site)
-    .search(query, { limit: 50, filters: filters ? JSON.parse(filters) : {} })
-    .then((r) => console.log(JSON.stringify(r, null, 1)), (e) => { console.error(e); process.exit(1); });
+  // With a fourth argument `files`, prints {results, files}: the index files it loaded.
+  const [site, query, filters, extra] = process.argv.slice(2);
+  const api = loadSearch(site);
+  api
+    .search(query, { limit: extra === "files" ? 10 : 50, filters: filters ? JSON.parse(filters) : {} })
+    .then((r) => console.log(JSON.stringify(extra === "files" ? { results: r, files: api.loadedFiles() } : r, null, 1)),
+      (e) => { console.error(e); process.exit(1); });
 }
