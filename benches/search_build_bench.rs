@@ -3,7 +3,7 @@
 //!     cargo bench --bench search_build_bench -- SITE_DIR [RUNS]
 //!
 //! Loads the site once (content, model), then builds the index RUNS times (default 3) and
-//! prints each wall time, the median, the files and bytes written by kind (`p`, `q`, `d`, ...)
+//! prints wall and CPU times, memory, the files and bytes written by kind (`p`, `q`, `d`, ...)
 //! and the blocks they take on a 4 kB-block file system. A measurement, not a test.
 
 use std::collections::BTreeMap;
@@ -30,6 +30,16 @@ fn cpu_ms() -> f64 {
     (ticks(11) + ticks(12)) * 10.0
 }
 
+/// A `kB` line of /proc/self/status (Linux), 0 when missing.
+fn status_kb(key: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -44,6 +54,7 @@ fn main() {
     let markdown = MarkdownRenderer::new(&config.raw.markdown);
     let (content, _) = casebook::content::load(&config, &markdown, false);
     let site = casebook::site::Site::new(config, content).expect("a valid site");
+    let rss_before = status_kb("VmRSS");
     let mut times = Vec::new();
     let mut cpu = Vec::new();
     let mut index = None;
@@ -65,6 +76,11 @@ fn main() {
     println!(
         "search::build CPU ms: {cpu:.0?} (median {:.0})",
         median(&cpu)
+    );
+    println!(
+        "memory: {} MB resident with the site loaded, peak {} MB while building the index",
+        rss_before / 1024,
+        status_kb("VmHWM") / 1024
     );
     let mut kinds: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for file in &index.files {

@@ -19,6 +19,8 @@ use crate::content::case::Case;
 
 /// Display data bytes aimed at per display shard.
 const DISPLAY_TARGET_BYTES: usize = 8 * 1024;
+/// Cases whose entries' size sets the cases per display shard.
+const SAMPLE: usize = 256;
 /// Characters of case text kept for snippets.
 pub const SNIPPET_TEXT_CHARS: usize = 1500;
 
@@ -36,24 +38,26 @@ struct Entry<'a>(&'a str, String, u32, u32, String);
 
 pub fn build(cases: &[Case], facets: &Facets) -> Display {
     let table = CharTable::new(cases);
-    let entries: Vec<String> = cases
-        .par_iter()
-        .map(|case| {
-            json(&Entry(
-                &case.url,
-                table.encode(&case.title),
-                facets.region_index(&case.region),
-                facets.department_index(&case.department),
-                table.encode(&snippet_text(case)),
-            ))
+    let entry = |case: &Case| {
+        json(&Entry(
+            &case.url,
+            table.encode(&case.title),
+            facets.region_index(&case.region),
+            facets.department_index(&case.department),
+            table.encode(&snippet_text(case)),
+        ))
+    };
+    // Cases per shard from the size of a sample's entries: the shards are then made whole,
+    // never holding every entry and every shard at once.
+    let sample = &cases[..cases.len().min(SAMPLE)];
+    let sampled: usize = sample.par_iter().map(|c| entry(c).len() + 1).sum();
+    let per_shard = (DISPLAY_TARGET_BYTES * sample.len().max(1) / sampled.max(1)).max(1);
+    let shards = cases
+        .par_chunks(per_shard)
+        .map(|chunk| {
+            let entries: Vec<String> = chunk.iter().map(entry).collect();
+            format!("[{}]", entries.join(","))
         })
-        .collect();
-    let total: usize = entries.iter().map(String::len).sum();
-    let average = total / entries.len().max(1);
-    let per_shard = (DISPLAY_TARGET_BYTES / average.max(1)).max(1);
-    let shards = entries
-        .chunks(per_shard)
-        .map(|chunk| format!("[{}]", chunk.join(",")))
         .collect();
     Display {
         shards,

@@ -81,10 +81,7 @@ pub fn build(site: &Site) -> SearchIndex {
     let cases = &site.content.cases;
     let position_max_df = position_max_df(cases.len());
     let (postings, (facets, display)) = rayon::join(
-        || {
-            let fields: Vec<[String; FIELD_COUNT]> = cases.par_iter().map(field_texts).collect();
-            postings::build(&fields, position_max_df)
-        },
+        || postings::build(cases, field_texts, position_max_df),
         || {
             let facets = Facets::new(cases);
             let display = display::build(cases, &facets);
@@ -147,9 +144,9 @@ fn files(parts: Vec<(String, String)>, root_json: String) -> SearchIndex {
         format!("__casebookSearch.register(\"{build}\",\"{name}\",{data});\n")
     };
     let mut files: Vec<OutputFile> = parts
-        .iter()
+        .into_iter()
         .map(|(name, data)| {
-            OutputFile::new(format!("search/{name}-{build}.js"), script(name, data))
+            OutputFile::new(format!("search/{name}-{build}.js"), script(&name, &data))
         })
         .collect();
     files.push(OutputFile::new(ROOT, script("root", &root_json)));

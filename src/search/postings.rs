@@ -44,12 +44,17 @@ pub struct TokenPostings {
     pub positions: Option<String>,
 }
 
-/// Postings of every token, sorted by token.
-pub fn build(fields: &[[String; FIELD_COUNT]], position_max_df: u32) -> Vec<TokenPostings> {
+/// Postings of every token of `docs`, sorted by token; `fields` gives a document's texts
+/// (made a chunk at a time, so that the whole collection's text is never copied at once).
+pub fn build<T: Sync>(
+    docs: &[T],
+    fields: impl Fn(&T) -> [String; FIELD_COUNT] + Sync,
+    position_max_df: u32,
+) -> Vec<TokenPostings> {
     let mut lists = Lists::default();
-    let mut lengths: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(fields.len());
-    for (chunk_index, chunk) in fields.chunks(CHUNK).enumerate() {
-        let docs: Vec<DocTokens> = chunk.par_iter().map(doc_tokens).collect();
+    let mut lengths: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(docs.len());
+    for (chunk_index, chunk) in docs.chunks(CHUNK).enumerate() {
+        let docs: Vec<DocTokens> = chunk.par_iter().map(|d| doc_tokens(&fields(d))).collect();
         for (offset, doc) in docs.into_iter().enumerate() {
             let id = (chunk_index * CHUNK + offset) as u32;
             lists.add(id, doc.tokens, position_max_df);
