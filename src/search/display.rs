@@ -7,7 +7,9 @@
 //! and texts are written as numbers: every character is replaced by its rank in a table of
 //! the collection's characters, most frequent first (`t-<build>.js`), with the 5-bit digits
 //! of [`super::encode`]. Chinese text, three bytes a character in UTF-8, then takes one or
-//! two: the 32 most frequent characters one byte, the next 992 two.
+//! two: the 32 most frequent characters one byte, the next 992 two. The table is counted on
+//! every title and a sample of texts; a character it lacks is written as the table's length
+//! plus its code point.
 
 use std::collections::HashMap;
 
@@ -21,6 +23,8 @@ use crate::content::case::Case;
 const DISPLAY_TARGET_BYTES: usize = 8 * 1024;
 /// Cases whose entries' size sets the cases per display shard.
 const SAMPLE: usize = 256;
+/// Cases whose texts make the character table.
+const TABLE_SAMPLE: usize = 1024;
 /// Characters of case text kept for snippets.
 pub const SNIPPET_TEXT_CHARS: usize = 1500;
 
@@ -99,15 +103,26 @@ fn snippet_of(summary: &str, body: &str) -> String {
 /// order, so the table is the same on every build).
 struct CharTable {
     chars: Vec<char>,
-    rank: HashMap<char, u32>,
+    /// Ranks of the characters below U+10000 by code point (`u32::MAX`: not in the table).
+    rank: Vec<u32>,
+    other: HashMap<char, u32>,
 }
 
 impl CharTable {
+    /// Counted over every title and the texts of a sample of [`TABLE_SAMPLE`] cases spread
+    /// over the collection: a character the sample misses is written as an escape.
     fn new(cases: &[Case]) -> Self {
+        let step = cases.len().div_ceil(TABLE_SAMPLE).max(1);
         let counts = cases
             .par_iter()
-            .fold(HashMap::new, |mut counts: HashMap<char, u64>, case| {
-                for c in case.title.chars().chain(snippet_text(case).chars()) {
+            .enumerate()
+            .fold(HashMap::new, |mut counts: HashMap<char, u64>, (i, case)| {
+                let text = if i % step == 0 {
+                    snippet_text(case)
+                } else {
+                    String::new()
+                };
+                for c in case.title.chars().chain(text.chars()) {
                     *counts.entry(c).or_default() += 1;
                 }
                 counts
@@ -125,22 +140,30 @@ impl CharTable {
         let mut ranked: Vec<(char, u64)> = counts.into_iter().collect();
         ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let chars: Vec<char> = ranked.into_iter().map(|(c, _)| c).collect();
-        let rank = chars
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| (c, i as u32))
-            .collect();
-        CharTable { chars, rank }
+        let mut rank = vec![u32::MAX; 0x1_0000];
+        let mut other = HashMap::new();
+        for (i, &c) in chars.iter().enumerate() {
+            match rank.get_mut(c as usize) {
+                Some(slot) => *slot = i as u32,
+                None => {
+                    other.insert(c, i as u32);
+                }
+            }
+        }
+        CharTable { chars, rank, other }
     }
 
+    /// Each character as its rank, or, when the table lacks it, as the table's length plus
+    /// its code point.
     fn encode(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         for c in text.chars() {
-            let rank = self.rank.get(&c).copied();
-            encode::push(
-                &mut out,
-                rank.expect("the table holds every character it encodes"),
-            );
+            let rank = match self.rank.get(c as usize) {
+                Some(&rank) => Some(rank).filter(|&r| r != u32::MAX),
+                None => self.other.get(&c).copied(),
+            };
+            let escape = || self.chars.len() as u32 + c as u32;
+            encode::push(&mut out, rank.unwrap_or_else(escape));
         }
         out
     }
@@ -170,6 +193,13 @@ mod tests {
             .map(|r| t.chars[r as usize])
             .collect();
         assert_eq!(decoded, "审批");
+    }
+
+    #[test]
+    fn characters_missing_from_the_table_are_escaped() {
+        let t = table(&["批"]);
+        let n = encode::decode(&t.encode("批𠀀审")).unwrap();
+        assert_eq!(n, [0, 1 + 0x20000, 1 + '审' as u32]);
     }
 
     #[test]

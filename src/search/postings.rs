@@ -23,7 +23,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use super::encode;
-use super::tokenize::{for_each_index_token, is_cjk};
+use super::tokenize::{for_each_raw_token, RawToken};
 use super::{BOOSTS, FIELD_COUNT};
 
 /// BM25 parameters.
@@ -81,18 +81,15 @@ struct DocTokens {
 }
 
 /// A token: a CJK unigram or bigram packed into a number, or a word.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Cjk(u64),
     Word(Box<str>),
 }
 
-/// Packs a CJK token of one or two characters (code points below 2^21); `None` for words.
-fn cjk_key(token: &str) -> Option<u64> {
-    let mut chars = token.chars();
-    let first = chars.next().filter(|&c| is_cjk(c))?;
-    let second = chars.next().map_or(0, u64::from);
-    Some(second << 21 | u64::from(first))
+/// Packs a CJK token of one or two characters (code points are below 2^21).
+fn cjk_key(first: char, second: Option<char>) -> u64 {
+    second.map_or(0, u64::from) << 21 | u64::from(first)
 }
 
 impl Key {
@@ -150,14 +147,17 @@ fn doc_tokens(fields: &[String; FIELD_COUNT]) -> DocTokens {
     for (f, text) in fields.iter().enumerate() {
         cjk_at.clear();
         word_at.clear();
-        for_each_index_token(text, |token, position, in_query| {
+        for_each_raw_token(text, |token, position, in_query| {
             lengths[f] += u32::from(in_query);
-            let at = match cjk_key(token) {
-                Some(key) => *cjk_at.entry(key).or_insert_with(|| {
-                    tokens.push((Key::Cjk(key), Occurrences::new(f)));
-                    tokens.len() - 1
-                }),
-                None => match word_at.get(token) {
+            let at = match token {
+                RawToken::Cjk(first, second) => {
+                    let key = cjk_key(first, second);
+                    *cjk_at.entry(key).or_insert_with(|| {
+                        tokens.push((Key::Cjk(key), Occurrences::new(f)));
+                        tokens.len() - 1
+                    })
+                }
+                RawToken::Word(token) => match word_at.get(token) {
                     Some(&at) => at,
                     None => {
                         word_at.insert(token.into(), tokens.len());
@@ -370,17 +370,25 @@ mod tests {
         occ
     }
 
+    fn key(token: &str) -> Key {
+        let mut chars = token.chars();
+        match chars.next() {
+            Some(c) if super::super::tokenize::is_cjk(c) => Key::Cjk(cjk_key(c, chars.next())),
+            _ => Key::Word(token.into()),
+        }
+    }
+
     fn list(token: &str) -> RawList {
-        RawList::new(&cjk_key(token).map_or(Key::Word(token.into()), Key::Cjk))
+        RawList::new(&key(token))
     }
 
     #[test]
     fn cjk_tokens_pack_and_unpack() {
         for token in ["拍", "拍即", "𠀀𠀁", "가나"] {
-            assert_eq!(Key::Cjk(cjk_key(token).unwrap()).text(), token);
+            assert!(matches!(key(token), Key::Cjk(_)));
+            assert_eq!(key(token).text(), token);
         }
-        assert_eq!(cjk_key("permit"), None);
-        assert_ne!(cjk_key("拍即"), cjk_key("即拍"));
+        assert_ne!(key("拍即"), key("即拍"));
     }
 
     #[test]

@@ -99,17 +99,34 @@ pub fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
 /// Calls `emit(token, position)` for every token of `text`, in order, without allocating a
 /// string per token.
 pub fn for_each_token(text: &str, mode: Mode, mut emit: impl FnMut(&str, u32)) {
-    for_each_index_token(text, |token, position, in_query| {
-        if mode == Mode::Index || in_query {
-            emit(token, position)
+    let mut buffer = String::with_capacity(8);
+    for_each_raw_token(text, |token, position, in_query| {
+        if mode == Mode::Query && !in_query {
+            return;
+        }
+        match token {
+            RawToken::Word(word) => emit(word, position),
+            RawToken::Cjk(first, second) => {
+                buffer.clear();
+                buffer.push(first);
+                buffer.extend(second);
+                emit(&buffer, position)
+            }
         }
     });
+}
+
+/// A token as the index builder takes it: a CJK unigram or bigram as its characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawToken<'a> {
+    Word(&'a str),
+    Cjk(char, Option<char>),
 }
 
 /// Calls `emit(token, position, in_query)` for every token of the index, `in_query` telling
 /// whether [`Mode::Query`] makes it too: the index builder counts a field's length (in query
 /// tokens) in the same pass that collects its index tokens.
-pub fn for_each_index_token(text: &str, mut emit: impl FnMut(&str, u32, bool)) {
+pub fn for_each_raw_token(text: &str, mut emit: impl FnMut(RawToken, u32, bool)) {
     let text = normalize(text);
     let mut position = 0u32;
     let mut word = String::new();
@@ -137,31 +154,24 @@ pub fn for_each_index_token(text: &str, mut emit: impl FnMut(&str, u32, bool)) {
     flush_run(&mut run, &mut position, &mut emit);
 }
 
-fn flush_word(word: &mut String, position: &mut u32, emit: &mut impl FnMut(&str, u32, bool)) {
+fn flush_word(word: &mut String, position: &mut u32, emit: &mut impl FnMut(RawToken, u32, bool)) {
     if word.is_empty() {
         return;
     }
-    emit(word, *position, true);
+    emit(RawToken::Word(word), *position, true);
     word.clear();
     *position += 1;
 }
 
 /// A run of CJK characters: every character (a query token only when alone) and every
 /// bigram.
-fn flush_run(run: &mut Vec<char>, position: &mut u32, emit: &mut impl FnMut(&str, u32, bool)) {
-    if run.is_empty() {
-        return;
-    }
+fn flush_run(run: &mut Vec<char>, position: &mut u32, emit: &mut impl FnMut(RawToken, u32, bool)) {
     let start = *position;
-    let mut buffer = String::with_capacity(8);
     for (i, &c) in run.iter().enumerate() {
         let at = start + i as u32;
-        buffer.clear();
-        buffer.push(c);
-        emit(&buffer, at, run.len() == 1);
+        emit(RawToken::Cjk(c, None), at, run.len() == 1);
         if let Some(&next) = run.get(i + 1) {
-            buffer.push(next);
-            emit(&buffer, at, true);
+            emit(RawToken::Cjk(c, Some(next)), at, true);
         }
     }
     *position += run.len() as u32;

@@ -17,9 +17,6 @@ assert.deepStrictEqual(search.decode("05v"), [0, 5, 31]);
 assert.deepStrictEqual(search.decode("01"), [0, 1]);
 assert.deepStrictEqual(search.decode("AA1"), [1024]);
 assert.deepStrictEqual(search.decode("W1"), [54]);
-// display.rs: text as ranks in the character table, 5-bit digits.
-assert.strictEqual(search.decodeText("010", ["批", "审"]), "批审批");
-assert.throws(() => search.decodeText("2", ["批", "审"]), /corrupt/);
 // postings.rs: per case weight * 4 + min(delta - 1, 3) [, delta - 4]; positions per case
 // (field + 1, count, deltas)*, 0. The same lists as postings_round_trip in postings.rs.
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%()";
@@ -35,6 +32,11 @@ const positions = search.decodePositions(postings, encode([1, 1, 0, 7, 3, 4, 36,
 assert.deepStrictEqual(positions.get(3), { 0: [0], 6: [4, 40, 41] });
 assert.deepStrictEqual(positions.get(4), { 6: [2] });
 assert.deepStrictEqual(positions.get(1000), { 5: [7] });
+// display.rs: text as ranks in the character table, or the table's length plus the code point
+// of a character it lacks.
+assert.strictEqual(search.decodeText("010", ["批", "审"]), "批审批");
+assert.strictEqual(search.decodeText(encode([0, 2 + 0x20000]), ["批", "审"]), "批𠀀");
+assert.throws(() => search.decodeText(encode([2 + 0x110000]), ["批", "审"]), /corrupt/);
 // FNV-1a reference values, as in src/search/tests.rs.
 assert.strictEqual(search.fnv1a("a"), 0xe40c292c);
 assert.strictEqual(search.fnv1a("foobar"), 0xbf9cf968);

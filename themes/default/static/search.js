@@ -388,12 +388,15 @@
     });
   }
 
-  /* Titles and snippet texts are character ranks in the table `t` (src/search/display.rs). */
+  /* Titles and snippet texts are character ranks in the table `t`, or the table's length plus
+   * the code point of a character it lacks (src/search/display.rs). */
   function decodeText(text, table) {
     var n = decode(text), out = "";
     for (var i = 0; i < n.length; i++) {
-      if (n[i] >= table.length) throw new Error("casebook search: corrupt index data");
-      out += table[n[i]];
+      if (n[i] < table.length) { out += table[n[i]]; continue; }
+      var cp = n[i] - table.length;
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new Error("casebook search: corrupt index data");
+      out += String.fromCodePoint(cp);
     }
     return out;
   }
