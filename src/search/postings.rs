@@ -53,14 +53,23 @@ pub fn build<T: Sync>(
 ) -> Vec<TokenPostings> {
     let mut lists = Lists::default();
     let mut lengths: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(docs.len());
-    for (chunk_index, chunk) in docs.chunks(CHUNK).enumerate() {
-        let docs: Vec<DocTokens> = chunk.par_iter().map(|d| doc_tokens(&fields(d))).collect();
-        for (offset, doc) in docs.into_iter().enumerate() {
-            let id = (chunk_index * CHUNK + offset) as u32;
-            lists.add(id, doc.tokens, position_max_df);
+    let mut merge = |tokenised: Vec<DocTokens>| {
+        for doc in tokenised {
+            lists.add(lengths.len() as u32, doc.tokens, position_max_df);
             lengths.push(doc.lengths);
         }
+    };
+    // Each chunk is merged (in case order, on one thread) while the next one is tokenised.
+    let mut pending: Option<Vec<DocTokens>> = None;
+    for chunk in docs.chunks(CHUNK) {
+        let previous = pending.take();
+        let (tokenised, ()) = rayon::join(
+            || chunk.par_iter().map(|d| doc_tokens(&fields(d))).collect(),
+            || previous.into_iter().for_each(&mut merge),
+        );
+        pending = Some(tokenised);
     }
+    pending.into_iter().for_each(&mut merge);
     let average = average_lengths(&lengths);
     lists
         .into_sorted()
