@@ -102,24 +102,6 @@ pub(crate) fn term_url(site: &Site, kind: TaxonomyKind, name: &str) -> Option<St
     Some(taxonomy.terms[index].url.clone())
 }
 
-/// `case_card.html`: one case as listed; `root` is [`super::fragments::ROOT_MARK`].
-#[derive(Serialize)]
-pub struct CardContext<'a> {
-    pub case: &'a CaseSummary<'a>,
-    pub t: &'static Strings,
-    pub root: &'static str,
-}
-
-/// `metric_row.html`: one row of a several-case metric table.
-#[derive(Serialize)]
-pub struct RowContext<'a> {
-    pub r: &'a super::metrics_page::MetricRowView<'a>,
-    pub t: &'static Strings,
-    pub root: &'static str,
-    /// Whether the region, department and tag columns are shown.
-    pub full: bool,
-}
-
 /// Where a page of a paginated list is, and links to the others.
 #[derive(Debug, Serialize)]
 pub struct PagerView {

@@ -21,22 +21,28 @@ pub struct Fragments {
 
 impl Fragments {
     /// Renders item `i` with `render` for every `i` where `needed[i]`, in parallel, trimmed of
-    /// surrounding whitespace (lists put their own between). Only the first error is kept: a
-    /// broken card template fails every card the same way.
+    /// surrounding whitespace (lists put their own between). `render` gets a copy of `base`
+    /// (what every item shares, such as the UI strings) made once per batch of items, to
+    /// add the item to: the shared part is not converted again for each item. Only the first
+    /// error is kept: a broken card template fails every card the same way.
     pub fn render(
         needed: &[bool],
-        render: impl Fn(usize) -> Result<String, Diagnostic> + Sync,
+        base: &tera::Context,
+        render: impl Fn(&mut tera::Context, usize) -> Result<String, Diagnostic> + Sync,
     ) -> Result<Fragments, Diagnostic> {
         let html = needed
             .par_iter()
             .enumerate()
-            .map(|(i, &needed)| {
-                let html = needed.then(|| render(i)).transpose()?;
-                Ok(html.map(|h| match h.trim() {
-                    trimmed if trimmed.len() == h.len() => h,
-                    trimmed => trimmed.to_string(),
-                }))
-            })
+            .map_init(
+                || base.clone(),
+                |context, (i, &needed)| {
+                    let html = needed.then(|| render(context, i)).transpose()?;
+                    Ok(html.map(|h| match h.trim() {
+                        trimmed if trimmed.len() == h.len() => h,
+                        trimmed => trimmed.to_string(),
+                    }))
+                },
+            )
             .collect::<Result<Vec<_>, Diagnostic>>()?;
         Ok(Fragments { html })
     }
@@ -49,6 +55,23 @@ impl Fragments {
     /// The fragments of `items`, in order, for a page whose root prefix is `root`.
     pub fn join(&self, items: impl IntoIterator<Item = usize>, root: &str, sep: &str) -> String {
         let mut out = String::new();
+        self.join_into(&mut out, items, root, sep);
+        out
+    }
+
+    /// Bytes of all fragments: what a page joining all of them needs.
+    pub fn byte_len(&self) -> usize {
+        self.html.iter().flatten().map(String::len).sum()
+    }
+
+    /// [`Fragments::join`], appended to `out`.
+    pub fn join_into(
+        &self,
+        out: &mut String,
+        items: impl IntoIterator<Item = usize>,
+        root: &str,
+        sep: &str,
+    ) {
         let mut first = true;
         for i in items {
             let Some(Some(html)) = self.html.get(i) else {
@@ -64,7 +87,6 @@ impl Fragments {
                 out.push_str(part);
             }
         }
-        out
     }
 }
 
@@ -75,7 +97,7 @@ mod tests {
     #[test]
     fn joins_needed_fragments_with_the_root_filled_in() {
         let needed = [true, false, true];
-        let fragments = Fragments::render(&needed, |i| {
+        let fragments = Fragments::render(&needed, &tera::Context::new(), |_, i| {
             Ok(format!("<a href=\"{ROOT_MARK}c/{i}.html\">{i}</a>"))
         })
         .unwrap();
@@ -88,7 +110,7 @@ mod tests {
 
     #[test]
     fn the_first_error_fails_the_whole_set() {
-        let result = Fragments::render(&[true, true], |i| match i {
+        let result = Fragments::render(&[true, true], &tera::Context::new(), |_, i| match i {
             0 => Ok(String::new()),
             _ => Err(Diagnostic::error("templates/case_card.html", "broken")),
         });

@@ -79,8 +79,12 @@ impl Templates {
     fn render<T: Serialize>(&self, name: &str, page: &T) -> Result<String, Diagnostic> {
         let context =
             tera::Context::from_serialize(page).map_err(|e| self.diagnostic(&e, Some(name)))?;
+        self.render_context(name, &context)
+    }
+
+    fn render_context(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         self.tera
-            .render(name, &context)
+            .render(name, context)
             .map_err(|e| self.diagnostic(&e, Some(name)))
     }
 
@@ -274,32 +278,28 @@ fn render_pages(
         true => metrics_page::row_views(site, &summaries),
         false => Vec::new(), // only the metrics page and term pages show them
     };
-    let fragments =
-        |needed: &[bool], render: &(dyn Fn(usize) -> Result<String, Diagnostic> + Sync)| {
-            Fragments::render(needed, render).unwrap_or_else(|d| {
-                out.emit(Err(d));
-                Fragments::none()
-            })
-        };
-    let cards = fragments(&needs.cards, &|i| {
-        let card = CardContext {
-            case: &summaries[i],
-            t,
-            root: ROOT_MARK,
-        };
-        templates.render("case_card.html", &card)
-    });
-    let row = |i: usize, full: bool| {
-        let row = RowContext {
-            r: &rows[i],
-            t,
-            root: ROOT_MARK,
-            full,
-        };
-        templates.render("metric_row.html", &row)
+    let mut base = tera::Context::new();
+    base.insert("t", t);
+    base.insert("root", ROOT_MARK);
+    type Render<'r> = dyn Fn(&mut tera::Context, usize) -> Result<String, Diagnostic> + Sync + 'r;
+    let fragments = |needed: &[bool], base: &tera::Context, render: &Render| {
+        Fragments::render(needed, base, render).unwrap_or_else(|d| {
+            out.emit(Err(d));
+            Fragments::none()
+        })
     };
-    let term_rows = fragments(&needs.term_rows, &|i| row(i, false));
-    let full_rows = fragments(&vec![needs.full_rows; rows.len()], &|i| row(i, true));
+    let cards = fragments(&needs.cards, &base, &|context, i| {
+        context.insert("case", &summaries[i]);
+        templates.render_context("case_card.html", context)
+    });
+    let row = |context: &mut tera::Context, i: usize| {
+        context.insert("r", &rows[i]);
+        templates.render_context("metric_row.html", context)
+    };
+    base.insert("full", &false);
+    let term_rows = fragments(&needs.term_rows, &base, &row);
+    base.insert("full", &true);
+    let full_rows = fragments(&vec![needs.full_rows; rows.len()], &base, &row);
     let r = Renderer {
         site,
         templates,
@@ -581,13 +581,31 @@ impl<'a> Renderer<'a> {
         self.page("index.html", &page.common.page_url, &page)
     }
 
-    /// `print.html`: every case in id order, in full.
+    /// `print.html`: every case in id order, in full. Each case renders on its own (in
+    /// parallel) and the cases are spliced into the page.
     fn print_page(&self) -> Result<OutputFile, Diagnostic> {
+        let cases = &self.site.content.cases;
+        let mut base = tera::Context::new();
+        base.insert("t", self.t);
+        let printed = Fragments::render(&vec![true; cases.len()], &base, |context, i| {
+            let case = print::print_case(&cases[i], &self.summaries[i]);
+            context.insert("c", &case);
+            self.templates.render_context("print_case.html", context)
+        })?;
         let page = print::PrintPage {
             common: self.common("print.html"),
-            cases: print::print_cases(&self.site.content.cases, self.summaries),
+            toc: print::toc(self.summaries),
+            cases_html: print::CASES_MARK,
         };
-        self.page("print.html", "print.html", &page)
+        let html = self.templates.render("print.html", &page)?;
+        let Some((before, after)) = html.split_once(print::CASES_MARK) else {
+            return Ok(OutputFile::new("print.html", html)); // a theme that leaves them out
+        };
+        let mut out = String::with_capacity(html.len() + printed.byte_len() + cases.len());
+        out.push_str(before);
+        printed.join_into(&mut out, 0..cases.len(), "", "\n");
+        out.push_str(after);
+        Ok(OutputFile::new("print.html", out))
     }
 
     fn taxonomy_list(

@@ -33,6 +33,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "metrics.html",
     "page.html",
     "print.html",
+    "print_case.html",
     "robots.txt",
     "search.html",
     "sitemap.xml",
