@@ -59,11 +59,6 @@ impl Fragments {
         out
     }
 
-    /// Bytes of all fragments: what a page joining all of them needs.
-    pub fn byte_len(&self) -> usize {
-        self.html.iter().flatten().map(String::len).sum()
-    }
-
     /// [`Fragments::join`], appended to `out`.
     pub fn join_into(
         &self,

@@ -581,17 +581,12 @@ impl<'a> Renderer<'a> {
         self.page("index.html", &page.common.page_url, &page)
     }
 
-    /// `print.html`: every case in id order, in full. Each case renders on its own (in
-    /// parallel) and the cases are spliced into the page.
+    /// `print.html`: every case in id order, in full. The page renders with a placeholder
+    /// for the cases, which render on their own (in parallel, a batch at a time, so the
+    /// page's 100 MB at 10,000 cases are held about once) and are spliced in.
     fn print_page(&self) -> Result<OutputFile, Diagnostic> {
+        const BATCH: usize = 256;
         let cases = &self.site.content.cases;
-        let mut base = tera::Context::new();
-        base.insert("t", self.t);
-        let printed = Fragments::render(&vec![true; cases.len()], &base, |context, i| {
-            let case = print::print_case(&cases[i], &self.summaries[i]);
-            context.insert("c", &case);
-            self.templates.render_context("print_case.html", context)
-        })?;
         let page = print::PrintPage {
             common: self.common("print.html"),
             toc: print::toc(self.summaries),
@@ -601,10 +596,30 @@ impl<'a> Renderer<'a> {
         let Some((before, after)) = html.split_once(print::CASES_MARK) else {
             return Ok(OutputFile::new("print.html", html)); // a theme that leaves them out
         };
-        let mut out = String::with_capacity(html.len() + printed.byte_len() + cases.len());
+        let bodies: usize = cases.iter().map(|c| c.rendered.html.len() + 2048).sum();
+        let mut out = String::with_capacity(html.len() + bodies);
         out.push_str(before);
-        printed.join_into(&mut out, 0..cases.len(), "", "\n");
-        out.push_str(after);
+        let mut base = tera::Context::new();
+        base.insert("t", self.t);
+        for start in (0..cases.len()).step_by(BATCH) {
+            let batch = start..(start + BATCH).min(cases.len());
+            let printed: Vec<String> = batch
+                .into_par_iter()
+                .map_init(
+                    || base.clone(),
+                    |context, i| {
+                        let case = print::print_case(&cases[i], &self.summaries[i]);
+                        context.insert("c", &case);
+                        self.templates.render_context("print_case.html", context)
+                    },
+                )
+                .collect::<Result<_, _>>()?;
+            for case in printed {
+                out.push_str(case.trim());
+                out.push('\n');
+            }
+        }
+        out.push_str(after.strip_prefix('\n').unwrap_or(after));
         Ok(OutputFile::new("print.html", out))
     }
 
