@@ -30,6 +30,11 @@ pub struct RawConfig {
     /// Publication date of the collection (`YYYY-MM-DD`), used by the feed when cases have none.
     #[serde(default)]
     pub date: Option<String>,
+    /// Lists longer than this (the index, term pages) are split into pages of this many
+    /// cases, linked in order, so no page grows with the collection; `0` keeps every list on
+    /// one page.
+    #[serde(default = "default_paginate_by")]
+    pub paginate_by: usize,
     #[serde(default)]
     pub taxonomies: TaxonomiesConfig,
     #[serde(default)]
@@ -42,6 +47,10 @@ pub struct RawConfig {
 
 fn default_language() -> String {
     "zh-CN".to_string()
+}
+
+fn default_paginate_by() -> usize {
+    100
 }
 
 fn default_theme() -> String {

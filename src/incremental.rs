@@ -538,7 +538,13 @@ fn page_keys(
         .front
         .as_ref()
         .map(|p| hash_json(&(&p.title, &p.rendered)));
-    keys.insert("index.html".into(), hash_of(&(all, front)));
+    // Each page of the index shows its cases as listed and where it is in the whole list.
+    let index_pages = site.index_pages.len();
+    for page in &site.index_pages {
+        let listed = &summaries[page.items.clone()];
+        let shown = (site_key, &page.url, cases.len(), index_pages, listed, front);
+        keys.insert(page.url.clone(), hash_of(&shown));
+    }
     let data: Vec<u64> = hashes.iter().map(|h| h.data).collect();
     let tables = hash_of(&(all, &data));
     for page in DATA_PAGES {
@@ -567,16 +573,18 @@ fn page_keys(
         let list = format!("{}/index.html", taxonomy.kind.key());
         keys.insert(list.clone(), hash_of(&(site_key, list, terms)));
         for term in &taxonomy.terms {
-            // Term pages list their cases and their metric rows.
-            let listed: Vec<(u64, u64)> = term
-                .cases
-                .iter()
-                .map(|&j| (summaries[j], data[j]))
-                .collect();
-            keys.insert(
-                term.url.clone(),
-                hash_of(&(site_key, &term.url, &term.name, listed)),
-            );
+            // A term page lists its cases and their metric rows, and counts the term's rows.
+            let case_rows = &site.metrics.case_rows;
+            let rows: usize = term.cases.iter().map(|&j| case_rows[j].len()).sum();
+            let size = (term.cases.len(), term.pages.len(), rows);
+            for page in &term.pages {
+                let listed: Vec<(u64, u64)> = term.cases[page.items.clone()]
+                    .iter()
+                    .map(|&j| (summaries[j], data[j]))
+                    .collect();
+                let shown = (site_key, &page.url, &term.name, size, listed);
+                keys.insert(page.url.clone(), hash_of(&shown));
+            }
         }
     }
     for page in &site.content.pages {
@@ -605,11 +613,12 @@ fn feed_key(site: &Site, summaries: &[u64], site_key: u64) -> u64 {
     let terms = site
         .taxonomies
         .iter()
-        .flat_map(|t| t.terms.iter().map(|term| term.url.as_str()));
+        .flat_map(|t| t.terms.iter().flat_map(|term| &term.pages));
+    let lists = site.index_pages.iter().chain(terms).map(|p| p.url.as_str());
     let urls: Vec<&str> = cases
         .iter()
         .map(|c| c.url.as_str())
-        .chain(terms)
+        .chain(lists)
         .chain(site.content.pages.iter().map(|p| p.url.as_str()))
         .collect();
     hash_of(&(site_key, urls, latest.first().map(|e| e.0), shown))

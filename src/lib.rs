@@ -69,16 +69,21 @@ pub fn output_dir(root: &Path, options: &BuildOptions) -> Result<PathBuf, Diagno
     Ok(output)
 }
 
-/// Builds the site in `root` and swaps it into the output folder.
+/// Builds the site in `root` and swaps it into the output folder. Files are written to a
+/// staging folder as they are rendered; a failed build deletes it and leaves the output
+/// folder as it was.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
     let output = output_dir(root, options)?;
-    let mut site = render(root, options)?;
-    let written = Instant::now();
-    output::write_site(&site.files, &output).map_err(|e| {
+    let write_error = |e: output::OutputError| {
         Diagnostic::error(&output, e.to_string()).with_hint("check permissions and free space")
-    })?;
-    site.timings.push(("write", written.elapsed()));
+    };
+    let staging = output::Staging::new(&output).map_err(write_error)?;
+    let mut site = render(root, options, &staging)?;
+    let swapped = Instant::now();
+    staging.commit().map_err(write_error)?;
+    site.timings
+        .push(("swap in the new output", swapped.elapsed()));
     Ok(site.report(output, start))
 }
 
@@ -89,9 +94,10 @@ pub fn bundle(
     target: &Path,
 ) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
-    let mut site = render(root, options)?;
+    let files = output::Collect::default();
+    let mut site = render(root, options, &files)?;
     let zipped = Instant::now();
-    bundle::write_bundle(&site.files, target).map_err(|e| {
+    bundle::write_bundle(&files.into_files(), target).map_err(|e| {
         Diagnostic::error(target, e.to_string()).with_hint("check permissions and free space")
     })?;
     site.timings.push(("zip", zipped.elapsed()));
@@ -101,12 +107,13 @@ pub fn bundle(
 /// Validates and renders everything, writing nothing: the CI gate.
 pub fn check(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
-    Ok(render(root, options)?.report(PathBuf::new(), start))
+    Ok(render(root, options, &output::Discard)?.report(PathBuf::new(), start))
 }
 
-/// A site rendered in memory, not written anywhere.
+/// A rendered site: what went to the sink.
 pub struct RenderedSite {
-    pub files: Vec<output::OutputFile>,
+    /// Paths of every file, sorted.
+    pub paths: Vec<String>,
     pub cases: usize,
     pub warnings: Diagnostics,
     /// How long each stage took, in order (printed by `--verbose`).
@@ -117,12 +124,8 @@ impl RenderedSite {
     fn report(self, output: PathBuf, start: Instant) -> BuildReport {
         BuildReport {
             cases: self.cases,
-            pages: self
-                .files
-                .iter()
-                .filter(|f| f.path.ends_with(".html"))
-                .count(),
-            files: self.files.len(),
+            pages: self.paths.iter().filter(|p| p.ends_with(".html")).count(),
+            files: self.paths.len(),
             output,
             warnings: self.warnings,
             timings: self.timings,
@@ -131,10 +134,14 @@ impl RenderedSite {
     }
 }
 
-/// Validates and renders the site in `root` into memory.
-pub fn render(root: &Path, options: &BuildOptions) -> Result<RenderedSite, Diagnostics> {
+/// Validates the site in `root` and renders it into `sink`.
+pub fn render(
+    root: &Path,
+    options: &BuildOptions,
+    sink: &dyn output::Sink,
+) -> Result<RenderedSite, Diagnostics> {
     let config = load_config(root, options)?;
-    render_all(config, options)
+    render_all(config, options, sink)
 }
 
 pub(crate) fn load_config(root: &Path, options: &BuildOptions) -> Result<Config, Diagnostics> {
@@ -150,7 +157,11 @@ pub(crate) fn load_config(root: &Path, options: &BuildOptions) -> Result<Config,
 }
 
 /// Every stage up to rendered files; content and template problems are reported together.
-fn render_all(config: Config, options: &BuildOptions) -> Result<RenderedSite, Diagnostics> {
+fn render_all(
+    config: Config,
+    options: &BuildOptions,
+    sink: &dyn output::Sink,
+) -> Result<RenderedSite, Diagnostics> {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |stage: &'static str| {
@@ -174,10 +185,10 @@ fn render_all(config: Config, options: &BuildOptions) -> Result<RenderedSite, Di
         }
     };
     lap("site model");
-    let files = render::render_site(&site, &templates, &theme)?;
-    lap("render pages, search index, exports");
+    let paths = render::render_site(&site, &templates, &theme, sink)?;
+    lap("render and write pages, search index, exports");
     Ok(RenderedSite {
-        files,
+        paths,
         cases: site.content.cases.len(),
         warnings: site.content.warnings.clone(),
         timings,

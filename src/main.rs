@@ -11,6 +11,27 @@ use casebook::{BuildOptions, BuildReport, Diagnostics};
 
 mod watch_cli;
 
+/// Rendering allocates and frees millions of short strings across threads; mimalloc does
+/// that markedly faster than the system allocator and returns memory to the OS sooner.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// With transparent huge pages on (`always`, common on servers and CI machines), the kernel
+/// zeroes 2 MiB for each fresh region the allocator touches: a 10,000-case build spent a
+/// quarter of its time there (perf: `clear_page_erms` under `do_huge_pmd_anonymous_page`). A
+/// build's allocations are many and short-lived, so this process opts out.
+#[cfg(target_os = "linux")]
+fn disable_transparent_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours; failure
+    // (an old kernel) only leaves the setting as it was.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn disable_transparent_huge_pages() {}
+
 #[derive(Parser)]
 #[command(name = "casebook", version, about = "Build static sites from case collections", long_about = None)]
 struct Cli {
@@ -142,6 +163,7 @@ impl BuildArgs {
 }
 
 fn main() -> ExitCode {
+    disable_transparent_huge_pages();
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => run_build(&args, false),

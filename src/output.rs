@@ -1,13 +1,16 @@
 //! The only code that writes the built site to disk.
 //!
-//! A build renders everything into memory first; this module writes it into a temporary
-//! sibling of the output folder and swaps it in only when every file is written, so a failed
-//! build (or a crash half-way) leaves the previous `public/` byte-for-byte untouched.
+//! A build hands each file to a [`Sink`] as soon as it is rendered. `build` uses a
+//! [`Staging`] folder, a temporary sibling of the output folder, so no build holds its whole
+//! output in memory; the staging folder is swapped in only when every file is written, and
+//! deleted otherwise, so a failed build (or a crash half-way) leaves the previous `public/`
+//! byte-for-byte untouched. Watch mode and the bundle [`Collect`] files in memory instead.
 
-use std::collections::BTreeMap;
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -62,29 +65,132 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// Where rendered files go, one at a time and from any thread, as they are rendered.
+pub trait Sink: Sync {
+    /// Takes one file; its path has been checked with [`is_safe_output_path`].
+    fn put(&self, file: OutputFile) -> Result<(), OutputError>;
+}
+
+/// Keeps every file in memory: watch mode diffs them, the bundle zips them.
+#[derive(Default)]
+pub struct Collect(Mutex<Vec<OutputFile>>);
+
+impl Collect {
+    /// The files, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, file: OutputFile) -> Result<(), OutputError> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    }
+}
+
+/// Drops every file: `casebook check` renders and writes nothing.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: OutputFile) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// A new output folder being written beside the old one: [`Staging::commit`] swaps it in;
+/// dropped without a commit (a failed build), it is deleted and the old folder stays.
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    /// Folders known to exist, so each is created once.
+    folders: Mutex<HashSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new(output: &Path) -> Result<Staging, OutputError> {
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".to_string());
+        let parent = output.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let dir = parent.join(format!(".{name}.casebook-new-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+        }
+        fs::create_dir(&dir).map_err(io_error(&dir))?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            folders: Mutex::new(HashSet::from([dir.clone()])),
+            dir,
+            committed: false,
+        })
+    }
+
+    /// Replaces the output folder with the staged one.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        swap_in(&self.dir, &self.output)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutputFile) -> Result<(), OutputError> {
+        self.write(&file.path, &file.bytes)
+    }
+}
+
+impl Staging {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let target = self.dir.join(path);
+        if let Some(folder) = target.parent() {
+            let known = |f: &Path| self.folders.lock().map(|s| s.contains(f)).unwrap_or(false);
+            if !known(folder) {
+                fs::create_dir_all(folder).map_err(io_error(folder))?;
+                if let Ok(mut folders) = self.folders.lock() {
+                    folders.insert(folder.to_path_buf());
+                }
+            }
+        }
+        fs::write(&target, bytes).map_err(io_error(&target))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Why a set of output paths cannot be written: the first unsafe or repeated path.
+pub fn check_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<(), OutputError> {
+    let mut seen = HashSet::new();
+    for path in paths {
+        if !is_safe_output_path(path) {
+            return Err(OutputError::UnsafePath(path.to_string()));
+        }
+        if !seen.insert(path) {
+            return Err(OutputError::Duplicate(path.to_string()));
+        }
+    }
+    Ok(())
+}
+
 /// Writes `files` as the new content of `output`, atomically replacing what was there.
 pub fn write_site(files: &[OutputFile], output: &Path) -> Result<(), OutputError> {
-    let mut by_path = BTreeMap::new();
-    for file in files {
-        if !is_safe_output_path(&file.path) {
-            return Err(OutputError::UnsafePath(file.path.clone()));
-        }
-        if by_path.insert(file.path.as_str(), file).is_some() {
-            return Err(OutputError::Duplicate(file.path.clone()));
-        }
-    }
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".to_string());
-    let parent = output.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(io_error(parent))?;
-    let staging = parent.join(format!(".{name}.casebook-new-{}", std::process::id()));
-    let result = write_tree(&by_path, &staging).and_then(|()| swap_in(&staging, output));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
+    check_paths(files.iter().map(|f| f.path.as_str()))?;
+    let staging = Staging::new(output)?;
+    files
+        .par_iter()
+        .try_for_each(|file| staging.write(&file.path, &file.bytes))?;
+    staging.commit()
 }
 
 /// Updates `output` in place: writes `files` and deletes `removed` (watch mode, where only a
@@ -125,26 +231,6 @@ pub fn write_changed(
         }
     }
     Ok(())
-}
-
-fn write_tree(files: &BTreeMap<&str, &OutputFile>, dir: &Path) -> Result<(), OutputError> {
-    if dir.exists() {
-        fs::remove_dir_all(dir).map_err(io_error(dir))?;
-    }
-    let mut folders: Vec<PathBuf> = files
-        .keys()
-        .filter_map(|p| Path::new(p).parent().map(|f| dir.join(f)))
-        .collect();
-    folders.push(dir.to_path_buf());
-    folders.sort();
-    folders.dedup();
-    for folder in &folders {
-        fs::create_dir_all(folder).map_err(io_error(folder))?;
-    }
-    files.par_iter().try_for_each(|(path, file)| {
-        let target = dir.join(path);
-        fs::write(&target, &file.bytes).map_err(io_error(&target))
-    })
 }
 
 fn swap_in(staging: &Path, output: &Path) -> Result<(), OutputError> {

@@ -242,3 +242,62 @@ fn template_context_is_autoescaped() {
     assert!(!page.contains("<script>x()"));
     assert!(page.contains("&lt;script&gt;x()"));
 }
+
+/// Hrefs of the case cards on a list page, in order.
+fn listed_cases(html: &str) -> Vec<String> {
+    let card = regex::Regex::new(r#"<h3 class="case-card-title"><a href="([^"]*)""#).unwrap();
+    card.captures_iter(html).map(|c| c[1].to_string()).collect()
+}
+
+#[test]
+fn paginated_lists_reach_every_case_once() {
+    let site = copy_fixture("basic");
+    let config = site.path().join("casebook.toml");
+    let text = read(&config);
+    std::fs::write(&config, format!("paginate_by = 2\n{text}")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let report = build_into(site.path(), &public).unwrap();
+
+    // The index: page 1 keeps its URL, later pages live under index/, each linked both ways.
+    let first = read(public.join("index.html"));
+    let second = read(public.join("index/2.html"));
+    assert!(first.contains(r#"<link rel="next" href="index/2.html">"#));
+    assert!(second.contains(r#"<link rel="prev" href="../index.html">"#));
+    assert!(second.contains(r#"<a aria-current="page" href="../index/2.html">2</a>"#));
+    assert!(second.contains(r#"<ol class="case-list" start="3">"#));
+    let mut listed = listed_cases(&first);
+    assert_eq!(listed.len(), 2, "{first}");
+    let mut page = 2;
+    while public.join(format!("index/{page}.html")).is_file() {
+        let html = read(public.join(format!("index/{page}.html")));
+        listed.extend(listed_cases(&html).iter().map(|u| u.replacen("../", "", 1)));
+        page += 1;
+    }
+    let mut unique = listed.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        listed.len(),
+        "a case listed twice: {listed:?}"
+    );
+    assert_eq!(
+        listed.len(),
+        report.cases,
+        "every case on some page: {listed:?}"
+    );
+
+    // A term with more cases than a page: its rest under tags/<term>/, its metric table split
+    // the same way, and a link to all of its rows on the metrics page.
+    let term = read(public.join("tags/permits/2.html"));
+    assert_eq!(listed_cases(&term).len(), 1, "{term}");
+    assert!(term.contains(r#"href="../../tags/permits.html""#), "{term}");
+    assert!(
+        term.contains(r#"href="../../metrics.html#tag=permits""#),
+        "{term}"
+    );
+    assert!(term.contains("Page 2 of 2: cases 3–3 of 3"), "{term}");
+    assert!(read(public.join("sitemap.xml")).contains("tags/permits/2.html"));
+    check_links(&public);
+}

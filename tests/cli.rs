@@ -154,7 +154,11 @@ fn verbose_prints_stage_timings() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    for stage in ["ms  site model", "ms  render pages", "ms  write"] {
+    for stage in [
+        "ms  site model",
+        "ms  render and write pages",
+        "ms  swap in",
+    ] {
         assert!(err.contains(stage), "{stage} missing from:\n{err}");
     }
 }

@@ -32,9 +32,17 @@ struct Site {
 
 impl Site {
     fn new() -> Site {
+        Site::with_config("")
+    }
+
+    /// The watch fixture with `top` (top-level keys) put first in its config.
+    fn with_config(top: &str) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/watch_site");
         live_support::copy_dir(&fixture, dir.path());
+        let config = dir.path().join("casebook.toml");
+        let text = fs::read_to_string(&config).unwrap();
+        fs::write(&config, format!("{top}\n{text}")).unwrap();
         let options = BuildOptions {
             output: Some(dir.path().join("public")),
             ..Default::default()
@@ -165,6 +173,42 @@ fn every_kind_of_edit_matches_a_clean_build() {
     fs::create_dir_all(site.path("static")).unwrap();
     fs::write(site.path("static/extra.css"), "body{}").unwrap();
     site.rebuild_and_compare(&["static/extra.css"]);
+}
+
+#[test]
+fn paginated_lists_rewrite_only_the_pages_that_change() {
+    let mut site = Site::with_config("paginate_by = 2");
+    assert!(site.path("public/index/2.html").is_file());
+    let first = "content/cases/001.md";
+    site.edit(first, "title: Faster permits", "title: Much faster permits");
+    let report = site.rebuild_and_compare(&[first]);
+    let written = |page: &str| report.written.iter().any(|p| p == page);
+    assert!(written("index.html"), "{report:?}");
+    assert!(
+        !written("index/2.html"),
+        "case 1 is not listed there: {report:?}"
+    );
+
+    let last = "content/cases/004.md";
+    site.edit(last, "date: 2024-01-14", "date: 2023-12-01");
+    let report = site.rebuild_and_compare(&[last]);
+    assert!(
+        report.written.iter().any(|p| p == "index/2.html"),
+        "{report:?}"
+    );
+    assert!(
+        !report.written.iter().any(|p| p == "index.html"),
+        "{report:?}"
+    );
+
+    // Two cases fewer: the index fits on one page and its second page goes.
+    fs::remove_file(site.path("content/cases/003.md")).unwrap();
+    fs::remove_file(site.path(last)).unwrap();
+    let report = site.rebuild_and_compare(&["content/cases/003.md", last]);
+    assert!(
+        report.removed.iter().any(|p| p == "index/2.html"),
+        "{report:?}"
+    );
 }
 
 #[test]

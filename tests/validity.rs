@@ -105,10 +105,14 @@ fn every_page_of_the_default_site_is_valid_html() {
     assert!(pages > 90, "checked {pages} pages");
 }
 
-/// The basic fixture (English, code, footnotes, task lists, an incomplete case) built, minus
-/// its deliberately hostile raw `<img>` without `alt`: raw HTML is the author's responsibility.
+/// The basic fixture (English, code, footnotes, task lists, an incomplete case) built with
+/// two cases a page (so lists are paginated), minus its deliberately hostile raw `<img>`
+/// without `alt`: raw HTML is the author's responsibility.
 fn basic_site() -> tempfile::TempDir {
     let site = copy_fixture("basic");
+    let config = site.path().join("casebook.toml");
+    let text = read(&config);
+    std::fs::write(&config, format!("paginate_by = 2\n{text}")).unwrap();
     let case = site.path().join("content/cases/002.md");
     let text = read(&case).replace("<img src=\"files/note.txt\" onerror=\"alert(1)\">", "");
     std::fs::write(&case, text).unwrap();
@@ -190,6 +194,7 @@ fn axe_pages(site: &Path) -> Vec<String> {
         "404.html".to_string(),
     ];
     for (file, url) in [
+        ("index/2.html", "index/2.html"),
         ("metrics.html", "metrics.html"),
         ("search.html", "search.html?q=%E4%BC%81%E4%B8%9A"),
     ] {

@@ -102,13 +102,46 @@ pub(crate) fn term_url(site: &Site, kind: TaxonomyKind, name: &str) -> Option<St
     Some(taxonomy.terms[index].url.clone())
 }
 
+/// Where a page of a paginated list is, and links to the others.
+#[derive(Debug, Serialize)]
+pub struct PagerView {
+    pub current: usize,
+    pub pages: usize,
+    /// Root-relative URLs of the neighbouring pages.
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    /// The first and last pages and those around this one.
+    pub links: Vec<PagerLink>,
+    /// `第 2 页`: names this page (title, landmark label).
+    pub label: String,
+    /// `第 2 / 5 页：第 101–200 个，共 480 个案例`.
+    pub status: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PagerLink {
+    pub number: usize,
+    pub url: String,
+    pub label: String,
+    pub current: bool,
+    /// Pages were left out between the previous link and this one.
+    pub gap_before: bool,
+}
+
 #[derive(Serialize)]
 pub struct IndexPage<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
     pub lead_title: Option<&'a str>,
     pub lead: Option<&'a str>,
-    pub cases: Vec<&'a CaseSummary<'a>>,
+    /// Cases in the whole list.
+    pub total: usize,
+    /// Position of this page's first case in the whole list (1-based).
+    pub first: usize,
+    /// This page's case cards (`case_card.html`), ready to go inside `<ol class="case-list">`.
+    pub cases_html: String,
+    /// `None` when the list fits on one page.
+    pub pager: Option<PagerView>,
 }
 
 #[derive(Serialize)]
@@ -124,7 +157,8 @@ pub struct CasePage<'a> {
     pub toc: &'a [TocEntry],
     pub previous: Option<Link>,
     pub next: Option<Link>,
-    pub related: Vec<&'a CaseSummary<'a>>,
+    /// The cards of related cases (`case_card.html`), ready to go inside `<ol>`.
+    pub related_html: String,
 }
 
 #[derive(Serialize)]
@@ -150,9 +184,20 @@ pub struct TermPage<'a> {
     pub taxonomy: &'static str,
     pub taxonomy_title: &'static str,
     pub term: &'a str,
-    pub cases: Vec<&'a CaseSummary<'a>>,
-    /// The metrics of these cases, in case order.
-    pub metric_rows: Vec<&'a super::metrics_page::MetricRowView<'a>>,
+    /// Cases carrying the term, on all pages.
+    pub total: usize,
+    /// Position of this page's first case in the whole list (1-based).
+    pub first: usize,
+    pub cases_html: String,
+    pub pager: Option<PagerView>,
+    /// Rows (`metric_row.html`) of the metrics of this page's cases, in case order.
+    pub metric_rows_html: String,
+    pub metric_count: usize,
+    /// Rows of all the term's cases, on all pages.
+    pub metric_total: usize,
+    /// `metrics.html` filtered to this term, and the link's text (paginated terms only).
+    pub metrics_link: String,
+    pub metrics_link_text: String,
 }
 
 #[derive(Serialize)]

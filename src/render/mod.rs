@@ -6,10 +6,12 @@
 pub mod chart;
 pub mod context;
 pub mod exports;
+pub mod fragments;
 pub mod highlight;
 pub mod i18n;
 pub mod markdown;
 pub mod metrics_page;
+pub mod pager;
 pub mod print;
 pub mod theme;
 
@@ -17,10 +19,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::OutputFile;
+use std::sync::Mutex;
+
+use crate::output::{Collect, OutputFile, Sink};
+use crate::site::paginate::ListPage;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
 use context::*;
+use fragments::{Fragments, ROOT_MARK};
 use i18n::Strings;
 use theme::Theme;
 
@@ -73,8 +79,12 @@ impl Templates {
     fn render<T: Serialize>(&self, name: &str, page: &T) -> Result<String, Diagnostic> {
         let context =
             tera::Context::from_serialize(page).map_err(|e| self.diagnostic(&e, Some(name)))?;
+        self.render_context(name, &context)
+    }
+
+    fn render_context(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         self.tera
-            .render(name, &context)
+            .render(name, context)
             .map_err(|e| self.diagnostic(&e, Some(name)))
     }
 
@@ -132,41 +142,164 @@ fn pest_position(text: &str) -> Option<(usize, usize)> {
     Some((line.parse().ok()?, col.parse().ok()?))
 }
 
-/// Renders every page of the site.
+/// Renders every file of the site into `sink`; returns their paths, sorted.
 pub fn render_site(
     site: &Site,
     templates: &Templates,
     theme: &Theme,
-) -> Result<Vec<OutputFile>, Diagnostics> {
-    render_selected(site, templates, theme, &|_| true)
+    sink: &dyn Sink,
+) -> Result<Vec<String>, Diagnostics> {
+    render_into(site, templates, theme, &|_| true, sink)
 }
 
-/// Renders the pages whose URL `wants` accepts, and every output it is not asked about
-/// (static files, assets, site-wide data): watch mode skips pages whose inputs are unchanged.
+/// [`render_into`], with the files kept in memory, sorted by path (watch mode).
 pub fn render_selected(
     site: &Site,
     templates: &Templates,
     theme: &Theme,
     wants: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<OutputFile>, Diagnostics> {
-    let t = i18n::strings(site.config.language);
-    let (search, summaries) = rayon::join(
-        // Watch mode defers the index (it covers every case) until saves pause.
-        || wants(crate::search::ROOT).then(|| crate::search::build(site)),
+    let files = Collect::default();
+    render_into(site, templates, theme, wants, &files)?;
+    Ok(files.into_files())
+}
+
+/// Renders the pages whose URL `wants` accepts, and every output it is not asked about
+/// (static files, assets, site-wide data), handing each file to `sink` as soon as it is
+/// rendered; returns the paths of all, sorted. Watch mode skips pages whose inputs are
+/// unchanged.
+pub fn render_into(
+    site: &Site,
+    templates: &Templates,
+    theme: &Theme,
+    wants: &(dyn Fn(&str) -> bool + Sync),
+    sink: &dyn Sink,
+) -> Result<Vec<String>, Diagnostics> {
+    let out = Emitter::new(sink);
+    // The search index covers every case and costs about as much as the pages, so it is built
+    // alongside them (watch mode defers it until saves pause).
+    rayon::join(
         || {
-            site.content
-                .cases
-                .par_iter()
-                .map(|c| CaseSummary::new(site, c))
-                .collect::<Vec<CaseSummary>>()
+            if wants(crate::search::ROOT) {
+                let index = crate::search::build(site);
+                index.files.into_iter().for_each(|f| out.emit(Ok(f)));
+            }
         },
+        || render_pages(site, templates, wants, &out),
     );
+    for (name, bytes) in &theme.statics {
+        out.emit(Ok(OutputFile::new(format!("static/{name}"), bytes.clone())));
+    }
+    for asset in &site.content.assets {
+        let read = std::fs::read(&asset.source)
+            .map_err(|e| Diagnostic::error(&asset.source, format!("cannot read: {e}")));
+        out.emit(read.map(|bytes| OutputFile::new(asset.url.clone(), bytes)));
+    }
+    let (paths, mut problems) = out.finish();
+    check_file_links(site, &paths, &mut problems);
+    problems.into_result(paths)
+}
+
+/// Hands rendered files to the sink and keeps what the build still needs: every path (for
+/// the link check) and every problem.
+struct Emitter<'a> {
+    sink: &'a dyn Sink,
+    paths: Mutex<Vec<String>>,
+    problems: Mutex<Diagnostics>,
+}
+
+impl<'a> Emitter<'a> {
+    fn new(sink: &'a dyn Sink) -> Self {
+        Emitter {
+            sink,
+            paths: Mutex::default(),
+            problems: Mutex::default(),
+        }
+    }
+
+    fn emit(&self, file: Result<OutputFile, Diagnostic>) {
+        let written = file.and_then(|file| {
+            let path = file.path.clone();
+            crate::output::check_paths([path.as_str()])
+                .and_then(|()| self.sink.put(file))
+                .map_err(|e| {
+                    Diagnostic::error(&path, e.to_string())
+                        .with_hint("check permissions and free space")
+                })?;
+            Ok(path)
+        });
+        match written {
+            Ok(path) => lock(&self.paths).push(path),
+            Err(d) => lock(&self.problems).push(d),
+        }
+    }
+
+    /// The paths written, sorted, and the problems, with any path produced twice.
+    fn finish(self) -> (Vec<String>, Diagnostics) {
+        let mut paths = self.paths.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut problems = self
+            .problems
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        paths.sort_unstable();
+        for pair in paths.windows(2).filter(|w| w[0] == w[1]) {
+            let e = crate::output::OutputError::Duplicate(pair[0].clone());
+            problems.push(Diagnostic::error(&pair[0], e.to_string()).with_hint(
+                "two sources publish the same URL: rename one (a page and a list page, or two files)",
+            ));
+        }
+        paths.dedup();
+        (paths, problems)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Every page `wants` accepts, handed to `out`.
+fn render_pages(
+    site: &Site,
+    templates: &Templates,
+    wants: &(dyn Fn(&str) -> bool + Sync),
+    out: &Emitter,
+) {
+    let t = i18n::strings(site.config.language);
+    let summaries: Vec<CaseSummary> = site
+        .content
+        .cases
+        .par_iter()
+        .map(|c| CaseSummary::new(site, c))
+        .collect();
     let mut info = site_info(site, t);
     info.search_index = Some(crate::search::ROOT.to_string());
-    let rows = match wants(metrics_page::METRICS_URL) {
+    let needs = Needs::new(site, wants);
+    let rows = match needs.full_rows || needs.term_rows.contains(&true) {
         true => metrics_page::row_views(site, &summaries),
-        false => Vec::new(), // only the metrics page shows them
+        false => Vec::new(), // only the metrics page and term pages show them
     };
+    let mut base = tera::Context::new();
+    base.insert("t", t);
+    base.insert("root", ROOT_MARK);
+    type Render<'r> = dyn Fn(&mut tera::Context, usize) -> Result<String, Diagnostic> + Sync + 'r;
+    let fragments = |needed: &[bool], base: &tera::Context, render: &Render| {
+        Fragments::render(needed, base, render).unwrap_or_else(|d| {
+            out.emit(Err(d));
+            Fragments::none()
+        })
+    };
+    let cards = fragments(&needs.cards, &base, &|context, i| {
+        context.insert("case", &summaries[i]);
+        templates.render_context("case_card.html", context)
+    });
+    let row = |context: &mut tera::Context, i: usize| {
+        context.insert("r", &rows[i]);
+        templates.render_context("metric_row.html", context)
+    };
+    base.insert("full", &false);
+    let term_rows = fragments(&needs.term_rows, &base, &row);
+    base.insert("full", &true);
+    let full_rows = fragments(&vec![needs.full_rows; rows.len()], &base, &row);
     let r = Renderer {
         site,
         templates,
@@ -174,87 +307,72 @@ pub fn render_selected(
         info: &info,
         summaries: &summaries,
         rows: &rows,
+        cards: &cards,
+        term_rows: &term_rows,
+        full_rows: &full_rows,
     };
-    // The index lists every case: the longest single page, so it renders alongside the rest.
-    let (index, mut results) = rayon::join(
-        || wants("index.html").then(|| r.index_page()),
-        || -> Vec<Result<OutputFile, Diagnostic>> {
+    // The long single pages (print, metrics, exports) render while the rest go in parallel.
+    rayon::scope(|scope| {
+        let r = &r;
+        if wants("print.html") {
+            scope.spawn(|_| out.emit(r.print_page()));
+        }
+        if wants(metrics_page::METRICS_URL) {
+            scope.spawn(|_| out.emit(r.metrics_page()));
+        }
+        if wants(exports::CASES_JSON) {
+            scope.spawn(|_| match exports::files(site) {
+                Ok(exported) => exported.into_iter().for_each(|f| out.emit(Ok(f))),
+                Err(d) => out.emit(Err(d)),
+            });
+        }
+        scope.spawn(|_| {
             (0..site.content.cases.len())
                 .into_par_iter()
                 .filter(|&i| wants(&site.content.cases[i].url))
-                .map(|i| r.case_page(i))
-                .collect()
-        },
-    );
-    results.extend(index);
-    if wants("print.html") {
-        results.push(r.print_page());
-    }
-    if wants(metrics_page::METRICS_URL) {
-        results.push(r.metrics_page());
-    }
-    for taxonomy in &site.taxonomies {
-        if wants(&format!("{}/index.html", taxonomy.kind.key())) {
-            results.push(r.taxonomy_list(taxonomy));
-        }
-        results.extend(
-            taxonomy
-                .terms
+                .for_each(|i| out.emit(r.case_page(i)));
+        });
+        scope.spawn(|_| {
+            site.index_pages
                 .par_iter()
-                .filter(|term| wants(&term.url))
-                .map(|term| r.term_page(taxonomy.kind, term))
-                .collect::<Vec<_>>(),
-        );
-    }
-    let pages = site.content.pages.iter().filter(|p| wants(&p.url));
-    results.extend(pages.map(|p| r.plain_page(p)));
-    if wants("404.html") {
-        results.push(r.simple("404.html", "404.html"));
-    }
-    if wants("search.html") {
-        results.push(r.search_page());
-    }
-    for feed in ["atom.xml", "sitemap.xml", "robots.txt"] {
-        if wants(feed) {
-            results.push(r.feed(feed));
+                .filter(|page| wants(&page.url))
+                .for_each(|page| out.emit(r.index_page(page)));
+        });
+        for taxonomy in &site.taxonomies {
+            if wants(&format!("{}/index.html", taxonomy.kind.key())) {
+                out.emit(r.taxonomy_list(taxonomy));
+            }
+            scope.spawn(move |_| {
+                taxonomy
+                    .terms
+                    .par_iter()
+                    .flat_map(|term| term.pages.par_iter().map(move |page| (term, page)))
+                    .filter(|(_, page)| wants(&page.url))
+                    .for_each(|(term, page)| out.emit(r.term_page(taxonomy.kind, term, page)));
+            });
         }
-    }
-    if wants(exports::CASES_JSON) {
-        match exports::files(site) {
-            Ok(exported) => results.extend(exported.into_iter().map(Ok)),
-            Err(d) => results.push(Err(d)),
+        for page in site.content.pages.iter().filter(|p| wants(&p.url)) {
+            out.emit(r.plain_page(page));
         }
-    }
-    let mut problems = Diagnostics::new();
-    let mut files = Vec::with_capacity(results.len() + theme.statics.len());
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(d) => problems.push(d),
+        if wants("404.html") {
+            out.emit(r.simple("404.html", "404.html"));
         }
-    }
-    files.extend(search.into_iter().flat_map(|index| index.files));
-    for (name, bytes) in &theme.statics {
-        files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
-    }
-    for asset in &site.content.assets {
-        match std::fs::read(&asset.source) {
-            Ok(bytes) => files.push(OutputFile::new(asset.url.clone(), bytes)),
-            Err(e) => problems.push(Diagnostic::error(
-                &asset.source,
-                format!("cannot read: {e}"),
-            )),
+        if wants("search.html") {
+            out.emit(r.search_page());
         }
-    }
-    check_file_links(site, &files, &mut problems);
-    problems.into_result(files)
+        for feed in ["atom.xml", "sitemap.xml", "robots.txt"] {
+            if wants(feed) {
+                out.emit(r.feed(feed));
+            }
+        }
+    });
 }
 
 /// Links written in Markdown to other files of the site (`files/report.pdf`,
 /// `../tags/x.html`) must name a file of the built site; checked here because only now is
 /// every output path known.
-fn check_file_links(site: &Site, files: &[OutputFile], problems: &mut Diagnostics) {
-    let paths: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+fn check_file_links(site: &Site, paths: &[String], problems: &mut Diagnostics) {
+    let paths: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
     let cases = site
         .content
         .cases
@@ -345,6 +463,51 @@ fn taxonomy_title(t: &'static Strings, kind: TaxonomyKind) -> &'static str {
     }
 }
 
+/// Which fragments the wanted pages show: case cards (by case) and metric rows (by row).
+struct Needs {
+    cards: Vec<bool>,
+    term_rows: Vec<bool>,
+    full_rows: bool,
+}
+
+impl Needs {
+    fn new(site: &Site, wants: &(dyn Fn(&str) -> bool + Sync)) -> Needs {
+        let cases = &site.content.cases;
+        let mut cards = vec![false; cases.len()];
+        let mut on_terms = vec![false; cases.len()];
+        for page in site.index_pages.iter().filter(|p| wants(&p.url)) {
+            cards[page.items.clone()].fill(true);
+        }
+        let terms = site.taxonomies.iter().flat_map(|t| &t.terms);
+        for term in terms {
+            for page in term.pages.iter().filter(|p| wants(&p.url)) {
+                for &i in &term.cases[page.items.clone()] {
+                    cards[i] = true;
+                    on_terms[i] = true;
+                }
+            }
+        }
+        for (i, case) in cases.iter().enumerate() {
+            if wants(&case.url) {
+                for &j in &site.related[i] {
+                    cards[j] = true;
+                }
+            }
+        }
+        let mut term_rows = vec![false; site.metrics.rows.len()];
+        for (i, rows) in site.metrics.case_rows.iter().enumerate() {
+            if on_terms[i] {
+                term_rows[rows.clone()].fill(true);
+            }
+        }
+        Needs {
+            cards,
+            term_rows,
+            full_rows: wants(metrics_page::METRICS_URL),
+        }
+    }
+}
+
 struct Renderer<'a> {
     site: &'a Site,
     templates: &'a Templates,
@@ -353,6 +516,11 @@ struct Renderer<'a> {
     summaries: &'a [CaseSummary<'a>],
     /// Every metric row of the collection, for the metrics page and term pages.
     rows: &'a [metrics_page::MetricRowView<'a>],
+    /// Case cards by case, for lists.
+    cards: &'a Fragments,
+    /// Metric rows by row, without and with the region, department and tag columns.
+    term_rows: &'a Fragments,
+    full_rows: &'a Fragments,
 }
 
 impl<'a> Renderer<'a> {
@@ -389,32 +557,70 @@ impl<'a> Renderer<'a> {
             toc: &case.rendered.toc,
             previous: i.checked_sub(1).map(link),
             next: (i + 1 < self.summaries.len()).then(|| link(i + 1)),
-            related: self.site.related[i]
-                .iter()
-                .map(|&j| &self.summaries[j])
-                .collect(),
+            related_html: self
+                .cards
+                .join(self.site.related[i].iter().copied(), "../", "\n  "),
         };
         self.page("case.html", &case.url, &page)
     }
 
-    fn index_page(&self) -> Result<OutputFile, Diagnostic> {
+    fn index_page(&self, page: &ListPage) -> Result<OutputFile, Diagnostic> {
         let front = self.site.content.front.as_ref();
+        let common = self.common(&page.url);
+        let cases_html = self.cards.join(page.items.clone(), &common.root, "\n");
+        let total = self.summaries.len();
         let page = IndexPage {
-            common: self.common("index.html"),
             lead_title: front.map(|p| p.title.as_str()),
             lead: front.map(|p| p.rendered.html.as_str()),
-            cases: self.summaries.iter().collect(),
+            total,
+            first: page.items.start + 1,
+            cases_html,
+            pager: pager::view(self.t, &self.site.index_pages, page.number, total),
+            common,
         };
-        self.page("index.html", "index.html", &page)
+        self.page("index.html", &page.common.page_url, &page)
     }
 
-    /// `print.html`: every case in id order, in full.
+    /// `print.html`: every case in id order, in full. The page renders with a placeholder
+    /// for the cases, which render on their own (in parallel, a batch at a time, so the
+    /// page's 100 MB at 10,000 cases are held about once) and are spliced in.
     fn print_page(&self) -> Result<OutputFile, Diagnostic> {
+        const BATCH: usize = 256;
+        let cases = &self.site.content.cases;
         let page = print::PrintPage {
             common: self.common("print.html"),
-            cases: print::print_cases(&self.site.content.cases, self.summaries),
+            toc: print::toc(self.summaries),
+            cases_html: print::CASES_MARK,
         };
-        self.page("print.html", "print.html", &page)
+        let html = self.templates.render("print.html", &page)?;
+        let Some((before, after)) = html.split_once(print::CASES_MARK) else {
+            return Ok(OutputFile::new("print.html", html)); // a theme that leaves them out
+        };
+        let bodies: usize = cases.iter().map(|c| c.rendered.html.len() + 2048).sum();
+        let mut out = String::with_capacity(html.len() + bodies);
+        out.push_str(before);
+        let mut base = tera::Context::new();
+        base.insert("t", self.t);
+        for start in (0..cases.len()).step_by(BATCH) {
+            let batch = start..(start + BATCH).min(cases.len());
+            let printed: Vec<String> = batch
+                .into_par_iter()
+                .map_init(
+                    || base.clone(),
+                    |context, i| {
+                        let case = print::print_case(&cases[i], &self.summaries[i]);
+                        context.insert("c", &case);
+                        self.templates.render_context("print_case.html", context)
+                    },
+                )
+                .collect::<Result<_, _>>()?;
+            for case in printed {
+                out.push_str(case.trim());
+                out.push('\n');
+            }
+        }
+        out.push_str(after.strip_prefix('\n').unwrap_or(after));
+        Ok(OutputFile::new("print.html", out))
     }
 
     fn taxonomy_list(
@@ -445,20 +651,32 @@ impl<'a> Renderer<'a> {
         &self,
         kind: TaxonomyKind,
         term: &crate::site::taxonomy::Term,
+        page: &ListPage,
     ) -> Result<OutputFile, Diagnostic> {
+        let common = self.common(&page.url);
+        let cases = &term.cases[page.items.clone()];
+        let case_rows = &self.site.metrics.case_rows;
+        let rows = cases.iter().flat_map(|&i| case_rows[i].clone());
+        let all_rows: usize = term.cases.iter().map(|&i| case_rows[i].len()).sum();
         let page = TermPage {
-            common: self.common(&term.url),
             taxonomy: kind.key(),
             taxonomy_title: taxonomy_title(self.t, kind),
             term: &term.name,
-            cases: term.cases.iter().map(|&i| &self.summaries[i]).collect(),
-            metric_rows: term
-                .cases
-                .iter()
-                .flat_map(|&i| &self.rows[self.site.metrics.case_rows[i].clone()])
-                .collect(),
+            total: term.cases.len(),
+            first: page.items.start + 1,
+            cases_html: self.cards.join(cases.iter().copied(), &common.root, "\n"),
+            pager: pager::view(self.t, &term.pages, page.number, term.cases.len()),
+            metric_rows_html: self.term_rows.join(rows.clone(), &common.root, "\n    "),
+            metric_count: rows.count(),
+            metric_total: all_rows,
+            metrics_link: pager::metrics_filter_url(kind, &term.name),
+            metrics_link_text: i18n::fill(
+                self.t.term_all_metrics,
+                &[("term", term.name.clone()), ("n", all_rows.to_string())],
+            ),
+            common,
         };
-        self.page("taxonomy_term.html", &term.url, &page)
+        self.page("taxonomy_term.html", &page.common.page_url, &page)
     }
 
     fn plain_page(&self, p: &crate::content::page::Page) -> Result<OutputFile, Diagnostic> {
@@ -528,9 +746,13 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .map(str::to_string)
             .chain(self.site.content.cases.iter().map(|c| c.url.clone()))
+            .chain(self.site.index_pages.iter().skip(1).map(|p| p.url.clone()))
             .chain(self.site.taxonomies.iter().flat_map(|t| {
-                std::iter::once(format!("{}/index.html", t.kind.key()))
-                    .chain(t.terms.iter().map(|term| term.url.clone()))
+                std::iter::once(format!("{}/index.html", t.kind.key())).chain(
+                    t.terms
+                        .iter()
+                        .flat_map(|term| term.pages.iter().map(|p| p.url.clone())),
+                )
             }))
             .chain(self.site.content.pages.iter().map(|p| p.url.clone()))
             .map(|u| format!("{base}{u}"))

@@ -10,11 +10,10 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use rayon::prelude::*;
 use regex::{Captures, Regex};
 use serde::Serialize;
 
-use super::context::{CaseSummary, Common};
+use super::context::{CaseSummary, Common, Link};
 use crate::content::case::Case;
 use crate::site::metrics::MetricView;
 
@@ -32,23 +31,37 @@ pub struct PrintCase<'a> {
 pub struct PrintPage<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
-    pub cases: Vec<PrintCase<'a>>,
+    /// Every case's title and anchor (`#case-7`), for the table of contents.
+    pub toc: Vec<Link>,
+    /// Stands for the cases (`print_case.html`, one per case), spliced in after rendering:
+    /// 100 MB of bodies at 10,000 cases are not worth converting into a template context.
+    pub cases_html: &'static str,
 }
 
-/// Every case of the collection, ready for the `print.html` template.
-pub fn print_cases<'a>(cases: &'a [Case], summaries: &'a [CaseSummary<'a>]) -> Vec<PrintCase<'a>> {
-    cases
-        .par_iter()
-        .zip(summaries)
-        .map(|(case, summary)| PrintCase {
-            case: summary,
-            extra: &case.extra,
-            metrics: case.metrics.iter().map(MetricView::new).collect(),
-            content: adapt_body(
-                &case.rendered.html,
-                &case.url,
-                &id_prefix(&case.id.to_string()),
-            ),
+/// Where the cases go in the rendered `print.html`.
+pub const CASES_MARK: &str = "\u{E000}cases\u{E000}";
+
+/// One case, ready for the `print_case.html` template.
+pub fn print_case<'a>(case: &'a Case, summary: &'a CaseSummary<'a>) -> PrintCase<'a> {
+    PrintCase {
+        case: summary,
+        extra: &case.extra,
+        metrics: case.metrics.iter().map(MetricView::new).collect(),
+        content: adapt_body(
+            &case.rendered.html,
+            &case.url,
+            &id_prefix(&case.id.to_string()),
+        ),
+    }
+}
+
+/// The table of contents of `print.html`.
+pub fn toc(summaries: &[CaseSummary]) -> Vec<Link> {
+    summaries
+        .iter()
+        .map(|s| Link {
+            name: s.title.to_string(),
+            url: format!("#{}", id_prefix(&s.id.to_string())),
         })
         .collect()
 }

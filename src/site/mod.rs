@@ -4,6 +4,7 @@
 //! and the search index hang off this model too.
 
 pub mod metrics;
+pub mod paginate;
 pub mod taxonomy;
 
 use std::collections::BTreeMap;
@@ -25,6 +26,8 @@ pub struct Site {
     pub related: Vec<Vec<usize>>,
     /// Every metric of every case as one comparable table.
     pub metrics: metrics::MetricTable,
+    /// The pages the index's list of every case is split into.
+    pub index_pages: Vec<paginate::ListPage>,
 }
 
 impl Site {
@@ -45,14 +48,19 @@ impl Site {
             if !taxonomy_config(&config, kind).enabled {
                 continue;
             }
-            match Taxonomy::build(kind, &content.cases, config.raw.slugs.transliterate) {
+            let (transliterate, per_page) =
+                (config.raw.slugs.transliterate, config.raw.paginate_by);
+            match Taxonomy::build(kind, &content.cases, transliterate, per_page) {
                 Ok(t) => taxonomies.push(t),
                 Err(e) => problems.extend(e),
             }
         }
         let related = related_cases(&content.cases);
         let metrics = metrics::MetricTable::new(&content.cases);
+        let index_pages =
+            paginate::paginate("index.html", content.cases.len(), config.raw.paginate_by);
         problems.into_result(Site {
+            index_pages,
             config,
             content,
             taxonomies,

@@ -50,6 +50,9 @@ pub struct Term {
     pub url: String,
     /// Indices into the site's cases, in case order.
     pub cases: Vec<usize>,
+    /// The pages its list of cases is split into (see [`super::paginate`]).
+    #[serde(skip)]
+    pub pages: Vec<super::paginate::ListPage>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,6 +68,7 @@ impl Taxonomy {
         kind: TaxonomyKind,
         cases: &[Case],
         transliterate: bool,
+        per_page: usize,
     ) -> Result<Taxonomy, Diagnostics> {
         let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (index, case) in cases.iter().enumerate() {
@@ -93,9 +97,11 @@ impl Taxonomy {
                     ),
                 );
             }
+            let url = format!("{}/{slug}.html", kind.key());
             terms.push(Term {
                 name: name.to_string(),
-                url: format!("{}/{slug}.html", kind.key()),
+                pages: super::paginate::paginate(&url, indices.len(), per_page),
+                url,
                 slug,
                 cases: indices,
             });
@@ -120,7 +126,7 @@ mod tests {
     #[test]
     fn groups_cases_by_term() {
         let cases = [case(&["融资", "信用"]), case(&["信用"])];
-        let tax = Taxonomy::build(TaxonomyKind::Tags, &cases, false).unwrap();
+        let tax = Taxonomy::build(TaxonomyKind::Tags, &cases, false, 0).unwrap();
         let names: Vec<_> = tax
             .terms
             .iter()
@@ -133,7 +139,7 @@ mod tests {
     #[test]
     fn colliding_slugs_are_an_error() {
         let cases = [case(&["One Window", "one-window"])];
-        let err = Taxonomy::build(TaxonomyKind::Tags, &cases, false).unwrap_err();
+        let err = Taxonomy::build(TaxonomyKind::Tags, &cases, false, 0).unwrap_err();
         assert!(
             err.0[0].message.contains("would both be published"),
             "{err}"
