@@ -9,21 +9,22 @@
 //! - `search/index.js`, the root: case count, shard counts, cases per display shard, field
 //!   boosts, names of facet values. Its name is fixed so that pages do not
 //!   change when only the index does (watch mode rewrites just the index, not every page);
-//! - `search/p<k>-<build>.js`, postings: token → encoded (case, weight) list ([`postings`]), the
+//! - `search/p<k>-<hash>.js`, postings: token → encoded (case, weight) list ([`postings`]), the
 //!   token's shard chosen by a stable hash of the token (of its first two characters for
 //!   words, so that every word sharing a prefix lives in one shard and prefix matching needs
 //!   one file);
-//! - `search/q<k>-<build>.js`, the positions of the same entries, sharded the same way but
+//! - `search/q<k>-<hash>.js`, the positions of the same entries, sharded the same way but
 //!   loaded only to check adjacency for queries of several tokens. On large collections,
 //!   tokens found in most cases keep none (`position_max_df` in the root): side by side they
 //!   tell cases little apart, and their positions were most of the index's bytes;
-//! - `search/f-<build>.js`, the region, department and tags of every case, for facet counts;
-//! - `search/d<k>-<build>.js`, what a result shows (title, URL, text for the snippet), loaded
-//!   only for the results on screen, with `search/t-<build>.js`, the character table its
+//! - `search/f-<hash>.js`, the region, department and tags of every case, for facet counts;
+//! - `search/d<k>-<hash>.js`, what a result shows (title, URL, text for the snippet), loaded
+//!   only for the results on screen, with `search/t-<hash>.js`, the character table its
 //!   text is written with ([`display`]).
 //!
-//! `<build>` hashes the content of every index file and is registered with every file, so the
-//! client never mixes one build's shards with another's. Ranking is BM25 per field; the
+//! `<hash>` hashes the file's content and is registered with it; the root lists every file's
+//! hash, so the client never mixes one build's shards with another's, and a file whose content
+//! did not change keeps its name from build to build. Ranking is BM25 per field; the
 //! length-normalised term-frequency part is computed here, quantised, weighted by the field's
 //! boost and summed over the case's fields, so the client needs no per-case statistics.
 //! Positions let the client reward adjacent query tokens.
@@ -91,31 +92,91 @@ pub fn build(site: &Site) -> SearchIndex {
     let impacts = shard_tokens(&postings, |p| Some(&p.data));
     let positions = shard_tokens(&postings, |p| p.positions.as_ref());
     drop(postings);
+    let (shards, position_shards) = (impacts.len(), positions.len());
+    let mut parts: Vec<Part> = Vec::new();
+    parts.extend(Part::shards('p', impacts));
+    parts.extend(Part::shards('q', positions));
+    parts.extend(Part::shards('d', display.shards));
+    parts.push(Part::new('t', None, display.table));
+    parts.push(Part::new('f', None, json(&facets.data)));
     let root = Root {
         docs: cases.len(),
-        shards: impacts.len(),
-        position_shards: positions.len(),
+        shards,
+        position_shards,
         position_max_df,
         boosts: BOOSTS,
         display_shard_cases: display.per_shard,
+        files: manifest(&parts),
         regions: &facets.regions,
         departments: &facets.departments,
         tags: &facets.tags,
     };
-    let mut parts: Vec<(String, String)> = Vec::new();
-    let named = |kind: &str, shards: Vec<String>| {
-        let kind = kind.to_string();
-        shards
-            .into_iter()
-            .enumerate()
-            .map(move |(k, d)| (format!("{kind}{k}"), d))
-    };
-    parts.extend(named("p", impacts));
-    parts.extend(named("q", positions));
-    parts.extend(named("d", display.shards));
-    parts.push(("t".to_string(), display.table));
-    parts.push(("f".to_string(), json(&facets.data)));
     files(parts, json(&root))
+}
+
+/// One index file before it is written: its kind (`p`, `q`, `d`, `t`, `f`), shard number,
+/// data, and the hash of its data that names it.
+struct Part {
+    kind: char,
+    shard: Option<usize>,
+    data: String,
+    hash: String,
+}
+
+impl Part {
+    fn new(kind: char, shard: Option<usize>, data: String) -> Part {
+        let hash = content_hash(&data);
+        Part {
+            kind,
+            shard,
+            data,
+            hash,
+        }
+    }
+
+    fn shards(kind: char, shards: Vec<String>) -> Vec<Part> {
+        shards
+            .into_par_iter()
+            .enumerate()
+            .map(|(k, data)| Part::new(kind, Some(k), data))
+            .collect()
+    }
+
+    fn name(&self) -> String {
+        match self.shard {
+            Some(k) => format!("{}{k}", self.kind),
+            None => self.kind.to_string(),
+        }
+    }
+}
+
+/// Characters of a file's content hash, in its name and in the root's manifest.
+pub const HASH_CHARS: usize = 7;
+
+/// A file's name part: 35 bits of FNV-1a 64 of its data, in base 32 (`0-9a-v`).
+fn content_hash(data: &str) -> String {
+    let mut hasher = Fnv64::new();
+    hasher.write(data.as_bytes());
+    let mut h = hasher.finish();
+    (0..HASH_CHARS)
+        .map(|_| {
+            let digit = (h & 31) as u8;
+            h >>= 5;
+            encode::ALPHABET[digit as usize] as char
+        })
+        .collect()
+}
+
+/// The root's list of file hashes: for each kind, its shards' hashes one after another.
+fn manifest(parts: &[Part]) -> BTreeMap<String, String> {
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for part in parts {
+        files
+            .entry(part.kind.to_string())
+            .or_default()
+            .push_str(&part.hash);
+    }
+    files
 }
 
 /// Tokens in more cases than this carry no positions (see [`COMMON_MIN_DOCS`]).
@@ -127,29 +188,26 @@ fn position_max_df(docs: usize) -> u32 {
     }
 }
 
-/// The index files: every part named after the build (a hash of all of them), then the root.
-fn files(parts: Vec<(String, String)>, root_json: String) -> SearchIndex {
-    let mut hasher = Fnv64::new();
-    for (name, data) in parts
-        .iter()
-        .chain([&("root".to_string(), root_json.clone())])
-    {
-        hasher.write(name.as_bytes());
-        hasher.write(&[0]);
-        hasher.write(data.as_bytes());
-        hasher.write(&[0]);
-    }
-    let build = format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff);
-    let script = |name: &str, data: &str| {
-        format!("__casebookSearch.register(\"{build}\",\"{name}\",{data});\n")
+/// The index files: every part named after its content's hash (a file that did not change
+/// keeps its name, so a rebuild after a small edit rewrites few files), then the root, which
+/// lists those hashes.
+fn files(parts: Vec<Part>, root_json: String) -> SearchIndex {
+    let script = |hash: &str, name: &str, data: &str| {
+        format!("__casebookSearch.register(\"{hash}\",\"{name}\",{data});\n")
     };
     let mut files: Vec<OutputFile> = parts
         .into_iter()
-        .map(|(name, data)| {
-            OutputFile::new(format!("search/{name}-{build}.js"), script(&name, &data))
+        .map(|part| {
+            let name = part.name();
+            let path = format!("search/{name}-{}.js", part.hash);
+            OutputFile::new(path, script(&part.hash, &name, &part.data))
         })
         .collect();
-    files.push(OutputFile::new(ROOT, script("root", &root_json)));
+    let root_hash = content_hash(&root_json);
+    files.push(OutputFile::new(
+        ROOT,
+        script(&root_hash, "root", &root_json),
+    ));
     SearchIndex {
         root: ROOT.to_string(),
         files,
@@ -193,6 +251,9 @@ struct Root<'a> {
     boosts: [u32; FIELD_COUNT],
     /// Cases per display shard: case `i` is in `d<i / n>`.
     display_shard_cases: usize,
+    /// Per kind of file, the [`HASH_CHARS`]-character hashes of its shards in order: shard
+    /// `k` of kind `p` is `search/p<k>-<hash>.js`.
+    files: BTreeMap<String, String>,
     regions: &'a [String],
     departments: &'a [String],
     tags: &'a [String],
@@ -242,10 +303,17 @@ pub fn has_positions(token: &str) -> bool {
     !(matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c)))
 }
 
+/// Shards for `total_bytes` of data: about one per [`SHARD_TARGET_BYTES`], rounded up to a
+/// step of a geometric series (ratio 2^(1/4)), so that an edit that changes the total a
+/// little keeps the count, and with it every token's shard.
 fn shard_count(total_bytes: usize) -> usize {
-    total_bytes
+    let wanted = total_bytes
         .div_ceil(SHARD_TARGET_BYTES)
-        .clamp(1, MAX_SHARDS)
+        .clamp(1, MAX_SHARDS);
+    (0..)
+        .map(|step| 2f64.powf(f64::from(step) / 4.0).round() as usize)
+        .find(|&count| count >= wanted)
+        .map_or(MAX_SHARDS, |count| count.min(MAX_SHARDS))
 }
 
 /// What a token's shard is chosen by: a CJK token itself; a word's first two characters.

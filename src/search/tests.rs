@@ -27,10 +27,25 @@ fn single_cjk_characters_have_no_positions() {
 }
 
 #[test]
-fn shard_count_follows_the_index_size() {
+fn shard_count_follows_the_index_size_in_steps() {
     assert_eq!(shard_count(0), 1);
+    // 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13, 16, 19, 23, 27, 32, …
     assert_eq!(shard_count(SHARD_TARGET_BYTES * 10), 10);
+    assert_eq!(shard_count(SHARD_TARGET_BYTES * 10 + 1), 11);
+    assert_eq!(shard_count(SHARD_TARGET_BYTES * 12), 13);
+    assert_eq!(shard_count(SHARD_TARGET_BYTES * 1000), 1024);
+    assert_eq!(shard_count(SHARD_TARGET_BYTES * 1030), 1218);
     assert_eq!(shard_count(usize::MAX / 2), MAX_SHARDS);
+}
+
+#[test]
+fn files_are_named_by_their_content() {
+    assert_eq!(content_hash("{}").len(), HASH_CHARS);
+    assert_eq!(content_hash("{}"), content_hash("{}"));
+    assert_ne!(content_hash("{}"), content_hash("[]"));
+    assert!(content_hash("x")
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'v').contains(&b)));
 }
 
 #[test]

@@ -156,13 +156,21 @@
   var script = typeof document !== "undefined" ? document.currentScript : null;
   var base = script ? script.getAttribute("data-root") || "" : "";
   var rootFile = script ? script.getAttribute("data-index") : null;
-  var state = { build: null, data: {}, waiting: {}, loading: {}, loaded: [], postings: {} };
+  var state = { data: {}, waiting: {}, loading: {}, loaded: [], postings: {} };
+
+  /* Index files are named and registered with the hash of their content, which the root
+   * lists (src/search/mod.rs): a file whose hash is not the root's is from another build. */
+  var HASH_CHARS = 7;
+  function fileHash(root, name) {
+    var kind = name.charAt(0), shard = name.length > 1 ? Number(name.slice(1)) : 0;
+    var list = root.files[kind] || "";
+    return list.substr(shard * HASH_CHARS, HASH_CHARS);
+  }
 
   var registry = {
-    register: function (build, name, data) {
-      if (name === "root" && state.build === null) state.build = build;
-      if (build !== state.build) return; /* a file of another build: never mix */
-      state.data[name] = data;
+    register: function (hash, name, data) {
+      if (name === "root") { if (!state.data.root) state.data.root = data; return; }
+      if (state.data.root && hash === fileHash(state.data.root, name)) state.data[name] = data; /* never mix builds */
     }
   };
   if (typeof window !== "undefined") window.__casebookSearch = registry;
@@ -194,7 +202,7 @@
 
   function loadPart(name) {
     return loadRoot().then(function () {
-      return loadScript(name, base + "search/" + name + "-" + state.build + ".js");
+      return loadScript(name, base + "search/" + name + "-" + fileHash(state.data.root, name) + ".js");
     });
   }
 
@@ -504,7 +512,7 @@
   };
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { tokenize: tokenize, decode: decode, decodeText: decodeText, decodePostings: decodePostings, decodePositions: decodePositions, fnv1a: fnv1a, shardKey: shardKey, queryTerms: queryTerms, snippetParts: snippetParts };
+    module.exports = { fileHash: fileHash, tokenize: tokenize, decode: decode, decodeText: decodeText, decodePostings: decodePostings, decodePositions: decodePositions, fnv1a: fnv1a, shardKey: shardKey, queryTerms: queryTerms, snippetParts: snippetParts };
   }
   if (typeof window === "undefined") return;
   window.casebook = api;
