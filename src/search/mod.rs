@@ -46,7 +46,7 @@ use crate::site::Site;
 use postings::TokenPostings;
 use tokenize::is_cjk;
 
-/// Indexed fields, in the order their numbers are encoded (the client knows their boosts).
+/// Indexed fields, in the order their numbers are encoded in positions (see [`field_texts`]).
 pub const FIELDS: [&str; FIELD_COUNT] = [
     "title",
     "tags",

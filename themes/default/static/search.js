@@ -1,9 +1,10 @@
 /* casebook search: queries the index that src/search/ writes, from disk or from a server.
  *
- * Index files are plain scripts calling __casebookSearch.register(build, name, data): over
+ * Index files are plain scripts calling __casebookSearch.register(hash, name, data): over
  * file:// there is no fetch() and no module import, but a <script> tag always loads. The root
- * file is named on this script's tag (data-index); shards are loaded on demand, only those a
- * query's tokens hash to, and display data only for the results shown. Tokenising mirrors
+ * file is named on this script's tag (data-index) and lists every other file's content hash;
+ * shards are loaded on demand, only those a query's tokens hash to, and display data only for
+ * the results shown. Tokenising mirrors
  * src/search/tokenize.rs rule for rule (both are tested against the same vectors).
  * Indexed text is put on the page with textContent only, never as HTML. */
 (function () {
