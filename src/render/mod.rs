@@ -181,8 +181,7 @@ pub fn render_into(
     rayon::join(
         || {
             if wants(crate::search::ROOT) {
-                let index = crate::search::build(site);
-                index.files.into_iter().for_each(|f| out.emit(Ok(f)));
+                crate::search::build_with(site, &|f| out.emit(Ok(f)));
             }
         },
         || render_pages(site, templates, wants, &out),

@@ -77,41 +77,97 @@ pub struct SearchIndex {
     pub files: Vec<OutputFile>,
 }
 
-/// Builds the search index of the site's cases.
+/// Builds the search index of the site's cases (its files sorted by path).
 pub fn build(site: &Site) -> SearchIndex {
+    let files = std::sync::Mutex::new(Vec::new());
+    build_with(site, &|file| {
+        files
+            .lock()
+            .expect("no thread panics while holding the list")
+            .push(file)
+    });
+    let mut files = files
+        .into_inner()
+        .expect("no thread panicked while holding the list");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    SearchIndex {
+        root: ROOT.to_string(),
+        files,
+    }
+}
+
+/// Builds the search index, handing every file to `emit` as soon as it is made (the root,
+/// which lists them all, last): the index is never held whole on top of what is written.
+pub fn build_with(site: &Site, emit: &(dyn Fn(OutputFile) + Sync)) {
     let cases = &site.content.cases;
     let position_max_df = position_max_df(cases.len());
-    let (postings, (facets, display)) = rayon::join(
-        || postings::build(cases, field_texts, position_max_df),
+    let ((p, q), (facets, per_shard, [d, t, f])) = rayon::join(
+        || {
+            let postings = postings::build(cases, field_texts, position_max_df);
+            let p = shard_tokens(&postings, |p| Some(&p.data));
+            let q = shard_tokens(&postings, |p| p.positions.as_ref());
+            drop(postings);
+            (emit_shards('p', p, emit), emit_shards('q', q, emit))
+        },
         || {
             let facets = Facets::new(cases);
             let display = display::build(cases, &facets);
-            (facets, display)
+            let d = emit_shards('d', display.shards, emit).0;
+            let t = emit_part(Part::new('t', None, display.table), emit);
+            let f = emit_part(Part::new('f', None, json(&facets.data)), emit);
+            (facets, display.per_shard, [d, t, f])
         },
     );
-    let impacts = shard_tokens(&postings, |p| Some(&p.data));
-    let positions = shard_tokens(&postings, |p| p.positions.as_ref());
-    drop(postings);
-    let (shards, position_shards) = (impacts.len(), positions.len());
-    let mut parts: Vec<Part> = Vec::new();
-    parts.extend(Part::shards('p', impacts));
-    parts.extend(Part::shards('q', positions));
-    parts.extend(Part::shards('d', display.shards));
-    parts.push(Part::new('t', None, display.table));
-    parts.push(Part::new('f', None, json(&facets.data)));
+    let (shards, position_shards) = (p.1, q.1);
+    let files = [("p", p.0), ("q", q.0), ("d", d), ("t", t), ("f", f)]
+        .into_iter()
+        .map(|(kind, hashes)| (kind.to_string(), hashes))
+        .collect();
     let root = Root {
         docs: cases.len(),
         shards,
         position_shards,
         position_max_df,
         boosts: BOOSTS,
-        display_shard_cases: display.per_shard,
-        files: manifest(&parts),
+        display_shard_cases: per_shard,
+        files,
         regions: &facets.regions,
         departments: &facets.departments,
         tags: &facets.tags,
     };
-    files(parts, json(&root))
+    let root_json = json(&root);
+    let root_hash = content_hash(&root_json);
+    emit(OutputFile::new(
+        ROOT,
+        script(&root_hash, "root", &root_json),
+    ));
+}
+
+/// Emits a kind's shards; returns their hashes, one after another, and their count.
+fn emit_shards(
+    kind: char,
+    shards: Vec<String>,
+    emit: &(dyn Fn(OutputFile) + Sync),
+) -> (String, usize) {
+    let count = shards.len();
+    let hashes: Vec<String> = shards
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, data)| emit_part(Part::new(kind, Some(k), data), emit))
+        .collect();
+    (hashes.concat(), count)
+}
+
+/// Emits one file, named after its content's hash; returns the hash.
+fn emit_part(part: Part, emit: &(dyn Fn(OutputFile) + Sync)) -> String {
+    let name = part.name();
+    let path = format!("search/{name}-{}.js", part.hash);
+    emit(OutputFile::new(path, script(&part.hash, &name, &part.data)));
+    part.hash
+}
+
+fn script(hash: &str, name: &str, data: &str) -> String {
+    format!("__casebookSearch.register(\"{hash}\",\"{name}\",{data});\n")
 }
 
 /// One index file before it is written: its kind (`p`, `q`, `d`, `t`, `f`), shard number,
@@ -132,14 +188,6 @@ impl Part {
             data,
             hash,
         }
-    }
-
-    fn shards(kind: char, shards: Vec<String>) -> Vec<Part> {
-        shards
-            .into_par_iter()
-            .enumerate()
-            .map(|(k, data)| Part::new(kind, Some(k), data))
-            .collect()
     }
 
     fn name(&self) -> String {
@@ -167,50 +215,12 @@ fn content_hash(data: &str) -> String {
         .collect()
 }
 
-/// The root's list of file hashes: for each kind, its shards' hashes one after another.
-fn manifest(parts: &[Part]) -> BTreeMap<String, String> {
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
-    for part in parts {
-        files
-            .entry(part.kind.to_string())
-            .or_default()
-            .push_str(&part.hash);
-    }
-    files
-}
-
 /// Tokens in more cases than this carry no positions (see [`COMMON_MIN_DOCS`]).
 fn position_max_df(docs: usize) -> u32 {
     if docs > COMMON_MIN_DOCS {
         (docs as f64 * COMMON_SHARE) as u32
     } else {
         u32::MAX
-    }
-}
-
-/// The index files: every part named after its content's hash (a file that did not change
-/// keeps its name, so a rebuild after a small edit rewrites few files), then the root, which
-/// lists those hashes.
-fn files(parts: Vec<Part>, root_json: String) -> SearchIndex {
-    let script = |hash: &str, name: &str, data: &str| {
-        format!("__casebookSearch.register(\"{hash}\",\"{name}\",{data});\n")
-    };
-    let mut files: Vec<OutputFile> = parts
-        .into_iter()
-        .map(|part| {
-            let name = part.name();
-            let path = format!("search/{name}-{}.js", part.hash);
-            OutputFile::new(path, script(&part.hash, &name, &part.data))
-        })
-        .collect();
-    let root_hash = content_hash(&root_json);
-    files.push(OutputFile::new(
-        ROOT,
-        script(&root_hash, "root", &root_json),
-    ));
-    SearchIndex {
-        root: ROOT.to_string(),
-        files,
     }
 }
 
