@@ -55,6 +55,7 @@ fn main() {
     let (content, _) = casebook::content::load(&config, &markdown, false);
     let site = casebook::site::Site::new(config, content).expect("a valid site");
     let rss_before = status_kb("VmRSS");
+    eprintln!("site loaded: {} MB resident", rss_before / 1024);
     let mut times = Vec::new();
     let mut cpu = Vec::new();
     let mut index = None;
