@@ -28,9 +28,10 @@ const TABLE_SAMPLE: usize = 1024;
 /// Characters of case text kept for snippets.
 pub const SNIPPET_TEXT_CHARS: usize = 1500;
 
-/// The display shards' JSON, the cases per shard, and the character table's JSON.
-pub struct Display {
-    pub shards: Vec<String>,
+/// What became of the display shards (whatever the caller's `sink` made of each), the cases
+/// per shard, and the character table's JSON.
+pub struct Display<R> {
+    pub shards: Vec<R>,
     pub per_shard: usize,
     pub table: String,
 }
@@ -40,7 +41,12 @@ pub struct Display {
 #[derive(Serialize)]
 struct Entry<'a>(&'a str, String, u32, u32, String);
 
-pub fn build(cases: &[Case], facets: &Facets) -> Display {
+/// Makes the display shards, handing each to `sink` with its number as soon as it is made.
+pub fn build<R: Send>(
+    cases: &[Case],
+    facets: &Facets,
+    sink: impl Fn(usize, String) -> R + Sync,
+) -> Display<R> {
     let table = CharTable::new(cases);
     let entry = |case: &Case| {
         json(&Entry(
@@ -58,9 +64,10 @@ pub fn build(cases: &[Case], facets: &Facets) -> Display {
     let per_shard = (DISPLAY_TARGET_BYTES * sample.len().max(1) / sampled.max(1)).max(1);
     let shards = cases
         .par_chunks(per_shard)
-        .map(|chunk| {
+        .enumerate()
+        .map(|(k, chunk)| {
             let entries: Vec<String> = chunk.iter().map(entry).collect();
-            format!("[{}]", entries.join(","))
+            sink(k, format!("[{}]", entries.join(",")))
         })
         .collect();
     Display {

@@ -101,35 +101,41 @@ pub fn build(site: &Site) -> SearchIndex {
 pub fn build_with(site: &Site, emit: &(dyn Fn(OutputFile) + Sync)) {
     let cases = &site.content.cases;
     let position_max_df = position_max_df(cases.len());
-    let ((p, q), (facets, per_shard, [d, t, f])) = rayon::join(
+    let shard =
+        |kind: char| move |k: usize, data: String| emit_part(Part::new(kind, Some(k), data), emit);
+    let ((p, q), (facets, display, f)) = rayon::join(
         || {
             let postings = postings::build(cases, field_texts, position_max_df);
-            let p = shard_tokens(&postings, |p| Some(&p.data));
-            let q = shard_tokens(&postings, |p| p.positions.as_ref());
-            drop(postings);
-            (emit_shards('p', p, emit), emit_shards('q', q, emit))
+            let p = shard_tokens(&postings, |p| Some(&p.data), shard('p'));
+            let q = shard_tokens(&postings, |p| p.positions.as_ref(), shard('q'));
+            (p, q)
         },
         || {
             let facets = Facets::new(cases);
-            let display = display::build(cases, &facets);
-            let d = emit_shards('d', display.shards, emit).0;
-            let t = emit_part(Part::new('t', None, display.table), emit);
+            let display = display::build(cases, &facets, shard('d'));
             let f = emit_part(Part::new('f', None, json(&facets.data)), emit);
-            (facets, display.per_shard, [d, t, f])
+            (facets, display, f)
         },
     );
-    let (shards, position_shards) = (p.1, q.1);
-    let files = [("p", p.0), ("q", q.0), ("d", d), ("t", t), ("f", f)]
-        .into_iter()
-        .map(|(kind, hashes)| (kind.to_string(), hashes))
-        .collect();
+    let (shards, position_shards) = (p.len(), q.len());
+    let t = emit_part(Part::new('t', None, display.table), emit);
+    let files = [
+        ("p", p.concat()),
+        ("q", q.concat()),
+        ("d", display.shards.concat()),
+        ("t", t),
+        ("f", f),
+    ]
+    .into_iter()
+    .map(|(kind, hashes)| (kind.to_string(), hashes))
+    .collect();
     let root = Root {
         docs: cases.len(),
         shards,
         position_shards,
         position_max_df,
         boosts: BOOSTS,
-        display_shard_cases: per_shard,
+        display_shard_cases: display.per_shard,
         files,
         regions: &facets.regions,
         departments: &facets.departments,
@@ -141,21 +147,6 @@ pub fn build_with(site: &Site, emit: &(dyn Fn(OutputFile) + Sync)) {
         ROOT,
         script(&root_hash, "root", &root_json),
     ));
-}
-
-/// Emits a kind's shards; returns their hashes, one after another, and their count.
-fn emit_shards(
-    kind: char,
-    shards: Vec<String>,
-    emit: &(dyn Fn(OutputFile) + Sync),
-) -> (String, usize) {
-    let count = shards.len();
-    let hashes: Vec<String> = shards
-        .into_par_iter()
-        .enumerate()
-        .map(|(k, data)| emit_part(Part::new(kind, Some(k), data), emit))
-        .collect();
-    (hashes.concat(), count)
 }
 
 /// Emits one file, named after its content's hash; returns the hash.
@@ -226,10 +217,12 @@ fn position_max_df(docs: usize) -> u32 {
 
 /// Groups tokens into shards by [`shard_of`], as JSON objects token → encoded data; the
 /// shard count follows from the total size. Tokens with no data are left out.
-fn shard_tokens(
+/// Each shard's JSON goes to `sink` with its number as soon as it is made.
+fn shard_tokens<R: Send>(
     postings: &[TokenPostings],
     data: impl Fn(&TokenPostings) -> Option<&String>,
-) -> Vec<String> {
+    sink: impl Fn(usize, String) -> R + Sync,
+) -> Vec<R> {
     let total = postings
         .iter()
         .filter_map(|p| data(p).map(|d| p.token.len() + d.len() + 6))
@@ -241,7 +234,11 @@ fn shard_tokens(
             shards[shard_of(&p.token, count)].insert(&p.token, d);
         }
     }
-    shards.par_iter().map(json).collect()
+    shards
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, shard)| sink(k, json(&shard)))
+        .collect()
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
