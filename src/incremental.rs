@@ -25,7 +25,6 @@
 //! site untouched.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -34,9 +33,11 @@ use rayon::prelude::*;
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::cache::ContentCache;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::hash::{hash_json, hash_of};
 use crate::output::{self, OutputFile};
 use crate::render::context::CaseSummary;
 use crate::render::exports;
+use crate::render::fragments::{FragmentMemo, Reuse};
 use crate::render::markdown::MarkdownRenderer;
 use crate::render::metrics_page::METRICS_URL;
 use crate::render::theme::Theme;
@@ -107,6 +108,10 @@ pub struct Incremental {
     complete: bool,
     /// Whether a [`DEFERRED`] page is out of date.
     deferred: bool,
+    /// Case cards and metric rows of earlier builds, reused while unchanged.
+    fragments: FragmentMemo,
+    /// For each case of the kept site, a hash of what its card and rows show.
+    case_keys: Vec<u64>,
 }
 
 impl Incremental {
@@ -125,6 +130,8 @@ impl Incremental {
             written: HashMap::new(),
             complete: false,
             deferred: false,
+            fragments: FragmentMemo::default(),
+            case_keys: Vec::new(),
         })
     }
 
@@ -203,7 +210,12 @@ impl Incremental {
         let site = Site::with_related(prepared.config.clone(), content, |cases| {
             memo.related(cases)
         })?;
-        let mut keys = page_keys(&site, &self.cache, &mut self.memo, prepared.key);
+        let hashes = self.memo.case_hashes(&site, &self.cache);
+        let mut keys = page_keys(&site, &hashes, &self.cache, prepared.key);
+        let case_keys: Vec<u64> = hashes
+            .iter()
+            .map(|h| hash_of(&(h.summary, h.data)))
+            .collect();
         let previous = &self.keys;
         let stale = |url: &str| keys.get(url).is_some_and(|k| previous.get(url) != Some(k));
         // A deferred page that exists and is out of date keeps its old key: still stale.
@@ -215,8 +227,19 @@ impl Incremental {
             Some(key) => previous.get(url) != Some(key) && !deferred.contains(&url),
             None => true,
         };
-        let written = render::render_selected(&site, &prepared.templates, &prepared.theme, &wants)
-            .and_then(|files| self.write(files, &keys));
+        let reuse = Reuse {
+            memo: &self.fragments,
+            case_keys: &case_keys,
+        };
+        let files = render::render_selected(
+            &site,
+            &prepared.templates,
+            &prepared.theme,
+            &wants,
+            Some(reuse),
+        );
+        self.fragments.settle(memo_limit(&site));
+        let written = files.and_then(|files| self.write(files, &keys));
         let (written, removed) = match written {
             Ok(done) => done,
             Err(problems) => {
@@ -229,6 +252,7 @@ impl Incremental {
         }
         self.deferred = !deferred.is_empty();
         self.keys = keys;
+        self.case_keys = case_keys;
         let cases = site.content.cases.len();
         self.site = Some(site);
         Ok(Rebuild {
@@ -268,7 +292,19 @@ impl Incremental {
         let (site, prepared) = (self.site.as_ref()?, self.prepared.as_ref()?);
         let keys = std::mem::take(&mut self.keys);
         let wants = |url: &str| urls.contains(url) || !keys.contains_key(url);
-        let files = render::render_selected(site, &prepared.templates, &prepared.theme, &wants);
+        // Only bodies changed: what cards and rows show did not.
+        let reuse = Reuse {
+            memo: &self.fragments,
+            case_keys: &self.case_keys,
+        };
+        let files = render::render_selected(
+            site,
+            &prepared.templates,
+            &prepared.theme,
+            &wants,
+            Some(reuse),
+        );
+        self.fragments.settle(memo_limit(site));
         let (cases, warnings) = (site.content.cases.len(), site.content.warnings.clone());
         let written = files.and_then(|files| self.write(files, &keys));
         self.keys = keys;
@@ -325,6 +361,8 @@ impl Incremental {
 
     fn prepare(&mut self) -> Result<(), Diagnostics> {
         self.prepared = None;
+        // Fragments were rendered by the old templates and settings.
+        self.fragments.clear();
         let config = crate::load_config(&self.root, &self.options)?;
         let theme = Theme::load(&config)?;
         let templates = Templates::compile(&theme)?;
@@ -399,6 +437,11 @@ impl Incremental {
         }
         Ok((written, removed))
     }
+}
+
+/// Fragments the memo keeps at most: a few versions of every card and row.
+fn memo_limit(site: &Site) -> usize {
+    4 * (site.content.cases.len() + 2 * site.metrics.rows.len())
 }
 
 /// The fast path's re-read cases, or their errors.
@@ -500,12 +543,11 @@ impl Memo {
 /// The input key of every page that [`render::render_selected`] can skip, by URL.
 fn page_keys(
     site: &Site,
+    hashes: &[CaseHashes],
     cache: &ContentCache,
-    memo: &mut Memo,
     prepared_key: u64,
 ) -> HashMap<String, u64> {
     let cases = &site.content.cases;
-    let hashes = memo.case_hashes(site, cache);
     let summaries: Vec<u64> = hashes.iter().map(|h| h.summary).collect();
     let nav: Vec<_> = site
         .content
@@ -622,29 +664,4 @@ fn feed_key(site: &Site, summaries: &[u64], site_key: u64) -> u64 {
         .chain(site.content.pages.iter().map(|p| p.url.as_str()))
         .collect();
     hash_of(&(site_key, urls, latest.first().map(|e| e.0), shown))
-}
-
-/// A hash that is stable within one process: all watch mode needs.
-fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// Hashes a value's JSON form, for values (like template contexts) that are not `Hash`.
-fn hash_json<T: serde::Serialize>(value: &T) -> u64 {
-    struct HashWriter(std::hash::DefaultHasher);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.write(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut writer = HashWriter(std::hash::DefaultHasher::new());
-    // Serialising plain data structs into a writer that never fails cannot fail.
-    let _ = serde_json::to_writer(&mut writer, value);
-    writer.0.finish()
 }

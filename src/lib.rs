@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+mod hash;
 pub mod import;
 pub mod incremental;
 pub mod output;

@@ -6,6 +6,9 @@
 //! each card (and row) is rendered once, with [`ROOT_MARK`] where the page's root prefix goes,
 //! and a list is the concatenation of its fragments with the prefix filled in.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
@@ -25,9 +28,14 @@ impl Fragments {
     /// (what every item shares, such as the UI strings) made once per batch of items, to
     /// add the item to: the shared part is not converted again for each item. Only the first
     /// error is kept: a broken card template fails every card the same way.
+    ///
+    /// With a `memo` (watch mode), an item whose `key` (a hash of the template's name and
+    /// input) was rendered by an earlier build is taken from there instead.
     pub fn render(
         needed: &[bool],
         base: &tera::Context,
+        memo: Option<&FragmentMemo>,
+        key: impl Fn(usize) -> u64 + Sync,
         render: impl Fn(&mut tera::Context, usize) -> Result<String, Diagnostic> + Sync,
     ) -> Result<Fragments, Diagnostic> {
         let html = needed
@@ -36,11 +44,23 @@ impl Fragments {
             .map_init(
                 || base.clone(),
                 |context, (i, &needed)| {
-                    let html = needed.then(|| render(context, i)).transpose()?;
-                    Ok(html.map(|h| match h.trim() {
-                        trimmed if trimmed.len() == h.len() => h,
+                    if !needed {
+                        return Ok(None);
+                    }
+                    let key = memo.map(|memo| (memo, key(i)));
+                    if let Some(kept) = key.and_then(|(memo, k)| memo.kept.get(&k)) {
+                        return Ok(Some(kept.clone()));
+                    }
+                    let html = render(context, i)?;
+                    let html = match html.trim() {
+                        trimmed if trimmed.len() == html.len() => html,
                         trimmed => trimmed.to_string(),
-                    }))
+                    };
+                    if let Some((memo, k)) = key {
+                        let mut fresh = memo.fresh.lock().unwrap_or_else(|e| e.into_inner());
+                        fresh.push((k, html.clone()));
+                    }
+                    Ok(Some(html))
                 },
             )
             .collect::<Result<Vec<_>, Diagnostic>>()?;
@@ -85,6 +105,40 @@ impl Fragments {
     }
 }
 
+/// What watch mode lends a build so it can reuse fragments: the memo, and for each case a key
+/// that changes whenever anything its card or metric rows show changes.
+#[derive(Clone, Copy)]
+pub struct Reuse<'a> {
+    pub memo: &'a FragmentMemo,
+    pub case_keys: &'a [u64],
+}
+
+/// Fragments kept between the builds of one watch session: a save that retitles one case
+/// renders its card and rows again, not the 30,000 others of a 10,000-case collection.
+#[derive(Default)]
+pub struct FragmentMemo {
+    kept: HashMap<u64, String>,
+    /// Rendered by the current build.
+    fresh: Mutex<Vec<(u64, String)>>,
+}
+
+impl FragmentMemo {
+    /// Keeps what the last build rendered for the next; starts over past `limit` entries
+    /// (every edit leaves its old versions behind).
+    pub fn settle(&mut self, limit: usize) {
+        let fresh = std::mem::take(self.fresh.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if self.kept.len() + fresh.len() > limit {
+            self.kept.clear();
+        }
+        self.kept.extend(fresh);
+    }
+
+    /// Forgets everything: the templates or settings changed.
+    pub fn clear(&mut self) {
+        *self = FragmentMemo::default();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,9 +146,13 @@ mod tests {
     #[test]
     fn joins_needed_fragments_with_the_root_filled_in() {
         let needed = [true, false, true];
-        let fragments = Fragments::render(&needed, &tera::Context::new(), |_, i| {
-            Ok(format!("<a href=\"{ROOT_MARK}c/{i}.html\">{i}</a>"))
-        })
+        let fragments = Fragments::render(
+            &needed,
+            &tera::Context::new(),
+            None,
+            |i| i as u64,
+            |_, i| Ok(format!("<a href=\"{ROOT_MARK}c/{i}.html\">{i}</a>")),
+        )
         .unwrap();
         assert_eq!(
             fragments.join([2, 1, 0], "../", "\n"),
@@ -105,10 +163,43 @@ mod tests {
 
     #[test]
     fn the_first_error_fails_the_whole_set() {
-        let result = Fragments::render(&[true, true], &tera::Context::new(), |_, i| match i {
-            0 => Ok(String::new()),
-            _ => Err(Diagnostic::error("templates/case_card.html", "broken")),
-        });
+        let result = Fragments::render(
+            &[true, true],
+            &tera::Context::new(),
+            None,
+            |i| i as u64,
+            |_, i| match i {
+                0 => Ok(String::new()),
+                _ => Err(Diagnostic::error("templates/case_card.html", "broken")),
+            },
+        );
         assert!(result.is_err());
+    }
+
+    #[test]
+    fn a_memo_reuses_fragments_of_unchanged_items() {
+        let mut memo = FragmentMemo::default();
+        let base = tera::Context::new();
+        let first = Fragments::render(
+            &[true, true],
+            &base,
+            Some(&memo),
+            |i| i as u64,
+            |_, i| Ok(format!("v1-{i}")),
+        );
+        assert_eq!(first.unwrap().join([0, 1], "", ","), "v1-0,v1-1");
+        memo.settle(100);
+        // Item 1 changed (new key): only it renders again.
+        let key = |i: usize| if i == 1 { 11 } else { i as u64 };
+        let second = Fragments::render(&[true, true], &base, Some(&memo), key, |_, i| {
+            Ok(format!("v2-{i}"))
+        });
+        assert_eq!(second.unwrap().join([0, 1], "", ","), "v1-0,v2-1");
+        memo.settle(2);
+        assert_eq!(
+            memo.kept.len(),
+            1,
+            "past the limit only the last build's are kept"
+        );
     }
 }

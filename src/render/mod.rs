@@ -26,7 +26,7 @@ use crate::site::paginate::ListPage;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
 use context::*;
-use fragments::{Fragments, ROOT_MARK};
+use fragments::{Fragments, Reuse, ROOT_MARK};
 use i18n::Strings;
 use theme::Theme;
 
@@ -149,7 +149,7 @@ pub fn render_site(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Result<Vec<String>, Diagnostics> {
-    render_into(site, templates, theme, &|_| true, sink)
+    render_into(site, templates, theme, &|_| true, None, sink)
 }
 
 /// [`render_into`], with the files kept in memory, sorted by path (watch mode).
@@ -158,21 +158,23 @@ pub fn render_selected(
     templates: &Templates,
     theme: &Theme,
     wants: &(dyn Fn(&str) -> bool + Sync),
+    reuse: Option<Reuse>,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
     let files = Collect::default();
-    render_into(site, templates, theme, wants, &files)?;
+    render_into(site, templates, theme, wants, reuse, &files)?;
     Ok(files.into_files())
 }
 
 /// Renders the pages whose URL `wants` accepts, and every output it is not asked about
 /// (static files, assets, site-wide data), handing each file to `sink` as soon as it is
 /// rendered; returns the paths of all, sorted. Watch mode skips pages whose inputs are
-/// unchanged.
+/// unchanged and reuses list items rendered by earlier builds (`reuse`).
 pub fn render_into(
     site: &Site,
     templates: &Templates,
     theme: &Theme,
     wants: &(dyn Fn(&str) -> bool + Sync),
+    reuse: Option<Reuse>,
     sink: &dyn Sink,
 ) -> Result<Vec<String>, Diagnostics> {
     let out = Emitter::new(sink);
@@ -184,7 +186,7 @@ pub fn render_into(
                 crate::search::build_with(site, &|f| out.emit(Ok(f)));
             }
         },
-        || render_pages(site, templates, wants, &out),
+        || render_pages(site, templates, wants, reuse, &out),
     );
     for (name, bytes) in &theme.statics {
         out.emit(Ok(OutputFile::new(format!("static/{name}"), bytes.clone())));
@@ -261,6 +263,7 @@ fn render_pages(
     site: &Site,
     templates: &Templates,
     wants: &(dyn Fn(&str) -> bool + Sync),
+    reuse: Option<Reuse>,
     out: &Emitter,
 ) {
     let t = i18n::strings(site.config.language);
@@ -280,14 +283,18 @@ fn render_pages(
     let mut base = tera::Context::new();
     base.insert("t", t);
     base.insert("root", ROOT_MARK);
+    type Key<'r> = dyn Fn(usize) -> u64 + Sync + 'r;
     type Render<'r> = dyn Fn(&mut tera::Context, usize) -> Result<String, Diagnostic> + Sync + 'r;
-    let fragments = |needed: &[bool], base: &tera::Context, render: &Render| {
-        Fragments::render(needed, base, render).unwrap_or_else(|d| {
+    let memo = reuse.map(|r| r.memo);
+    let case_key = |i: usize| reuse.map_or(0, |r| r.case_keys[i]);
+    let fragments = |needed: &[bool], base: &tera::Context, key: &Key, render: &Render| {
+        Fragments::render(needed, base, memo, key, render).unwrap_or_else(|d| {
             out.emit(Err(d));
             Fragments::none()
         })
     };
-    let cards = fragments(&needs.cards, &base, &|context, i| {
+    let card_key = |i: usize| crate::hash::hash_of(&("case_card.html", case_key(i)));
+    let cards = fragments(&needs.cards, &base, &card_key, &|context, i| {
         context.insert("case", &summaries[i]);
         templates.render_context("case_card.html", context)
     });
@@ -295,10 +302,19 @@ fn render_pages(
         context.insert("r", &rows[i]);
         templates.render_context("metric_row.html", context)
     };
+    // A row is known by its case's key and its place among the case's rows.
+    let row_key = |full: bool| {
+        move |r: usize| {
+            let case = site.metrics.rows[r].case;
+            let nth = r - site.metrics.case_rows[case].start;
+            crate::hash::hash_of(&("metric_row.html", full, case_key(case), nth))
+        }
+    };
     base.insert("full", &false);
-    let term_rows = fragments(&needs.term_rows, &base, &row);
+    let term_rows = fragments(&needs.term_rows, &base, &row_key(false), &row);
     base.insert("full", &true);
-    let full_rows = fragments(&vec![needs.full_rows; rows.len()], &base, &row);
+    let all_rows = vec![needs.full_rows; rows.len()];
+    let full_rows = fragments(&all_rows, &base, &row_key(true), &row);
     let r = Renderer {
         site,
         templates,
