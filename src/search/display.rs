@@ -41,11 +41,12 @@ pub struct Display<R> {
 #[derive(Serialize)]
 struct Entry<'a>(&'a str, String, u32, u32, String);
 
-/// Makes the display shards, handing each to `sink` with its number as soon as it is made.
+/// Makes the display shards, handing each [`super::FILE_GROUP`] of them to `sink` with the
+/// first one's number as soon as they are made.
 pub fn build<R: Send>(
     cases: &[Case],
     facets: &Facets,
-    sink: impl Fn(usize, String) -> R + Sync,
+    sink: impl Fn(usize, Vec<String>) -> R + Sync,
 ) -> Display<R> {
     let table = CharTable::new(cases);
     let entry = |case: &Case| {
@@ -62,12 +63,16 @@ pub fn build<R: Send>(
     let sample = &cases[..cases.len().min(SAMPLE)];
     let sampled: usize = sample.par_iter().map(|c| entry(c).len() + 1).sum();
     let per_shard = (DISPLAY_TARGET_BYTES * sample.len().max(1) / sampled.max(1)).max(1);
+    let group = super::FILE_GROUP;
     let shards = cases
-        .par_chunks(per_shard)
+        .par_chunks(per_shard * group)
         .enumerate()
-        .map(|(k, chunk)| {
-            let entries: Vec<String> = chunk.iter().map(entry).collect();
-            sink(k, format!("[{}]", entries.join(",")))
+        .map(|(g, cases)| {
+            let shards = cases.chunks(per_shard).map(|chunk| {
+                let entries: Vec<String> = chunk.iter().map(entry).collect();
+                format!("[{}]", entries.join(","))
+            });
+            sink(g * group, shards.collect())
         })
         .collect();
     Display {

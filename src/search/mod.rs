@@ -101,28 +101,29 @@ pub fn build(site: &Site) -> SearchIndex {
 pub fn build_with(site: &Site, emit: &(dyn Fn(OutputFile) + Sync)) {
     let cases = &site.content.cases;
     let position_max_df = position_max_df(cases.len());
-    let shard =
-        |kind: char| move |k: usize, data: String| emit_part(Part::new(kind, Some(k), data), emit);
+    let group =
+        |kind: char| move |first: usize, group: Vec<String>| emit_group(kind, first, group, emit);
     let ((p, q), (facets, display, f)) = rayon::join(
         || {
             let postings = postings::build(cases, field_texts, position_max_df);
-            let p = shard_tokens(&postings, |p| Some(&p.data), shard('p'));
-            let q = shard_tokens(&postings, |p| p.positions.as_ref(), shard('q'));
+            let p = shard_tokens(&postings, |p| Some(&p.data), group('p'));
+            let q = shard_tokens(&postings, |p| p.positions.as_ref(), group('q'));
             (p, q)
         },
         || {
             let facets = Facets::new(cases);
-            let display = display::build(cases, &facets, shard('d'));
-            let f = emit_part(Part::new('f', None, json(&facets.data)), emit);
+            let display = display::build(cases, &facets, group('d'));
+            let f = emit_single('f', json(&facets.data), emit);
             (facets, display, f)
         },
     );
-    let (shards, position_shards) = (p.len(), q.len());
-    let t = emit_part(Part::new('t', None, display.table), emit);
+    let t = emit_single('t', display.table, emit);
+    let hashes = |groups: &[(String, usize)]| groups.iter().map(|g| g.0.as_str()).collect();
+    let shards = |groups: &[(String, usize)]| groups.iter().map(|g| g.1).sum();
     let files = [
-        ("p", p.concat()),
-        ("q", q.concat()),
-        ("d", display.shards.concat()),
+        ("p", hashes(&p)),
+        ("q", hashes(&q)),
+        ("d", hashes(&display.shards)),
         ("t", t),
         ("f", f),
     ]
@@ -131,71 +132,73 @@ pub fn build_with(site: &Site, emit: &(dyn Fn(OutputFile) + Sync)) {
     .collect();
     let root = Root {
         docs: cases.len(),
-        shards,
-        position_shards,
+        shards: shards(&p),
+        position_shards: shards(&q),
         position_max_df,
         boosts: BOOSTS,
         display_shard_cases: display.per_shard,
+        file_group: FILE_GROUP,
         files,
         regions: &facets.regions,
         departments: &facets.departments,
         tags: &facets.tags,
     };
     let root_json = json(&root);
-    let root_hash = content_hash(&root_json);
+    let root_hash = content_hash([root_json.as_str()]);
     emit(OutputFile::new(
         ROOT,
         script(&root_hash, "root", &root_json),
     ));
 }
 
-/// Emits one file, named after its content's hash; returns the hash.
-fn emit_part(part: Part, emit: &(dyn Fn(OutputFile) + Sync)) -> String {
-    let name = part.name();
-    let path = format!("search/{name}-{}.js", part.hash);
-    emit(OutputFile::new(path, script(&part.hash, &name, &part.data)));
-    part.hash
+/// Shards of a kind named together: the [`FILE_GROUP`] shards `g * FILE_GROUP ..` share one
+/// hash, of all their contents, in their names and in the root. Larger groups make a smaller
+/// root; smaller ones make an edit rename fewer files (those of the groups it touched).
+pub const FILE_GROUP: usize = 8;
+
+/// Emits a group of shards (`first` is the first one's number), each named
+/// `<kind><number>-<group hash>.js`; returns the hash and the group's size.
+fn emit_group(
+    kind: char,
+    first: usize,
+    group: Vec<String>,
+    emit: &(dyn Fn(OutputFile) + Sync),
+) -> (String, usize) {
+    let hash = content_hash(group.iter().map(String::as_str));
+    let count = group.len();
+    for (i, data) in group.into_iter().enumerate() {
+        let name = format!("{kind}{}", first + i);
+        let path = format!("search/{name}-{hash}.js");
+        emit(OutputFile::new(path, script(&hash, &name, &data)));
+    }
+    (hash, count)
+}
+
+/// Emits a file of which there is one (`t`, `f`), named after its content's hash.
+fn emit_single(kind: char, data: String, emit: &(dyn Fn(OutputFile) + Sync)) -> String {
+    let hash = content_hash([data.as_str()]);
+    let path = format!("search/{kind}-{hash}.js");
+    emit(OutputFile::new(
+        path,
+        script(&hash, &kind.to_string(), &data),
+    ));
+    hash
 }
 
 fn script(hash: &str, name: &str, data: &str) -> String {
     format!("__casebookSearch.register(\"{hash}\",\"{name}\",{data});\n")
 }
 
-/// One index file before it is written: its kind (`p`, `q`, `d`, `t`, `f`), shard number,
-/// data, and the hash of its data that names it.
-struct Part {
-    kind: char,
-    shard: Option<usize>,
-    data: String,
-    hash: String,
-}
-
-impl Part {
-    fn new(kind: char, shard: Option<usize>, data: String) -> Part {
-        let hash = content_hash(&data);
-        Part {
-            kind,
-            shard,
-            data,
-            hash,
-        }
-    }
-
-    fn name(&self) -> String {
-        match self.shard {
-            Some(k) => format!("{}{k}", self.kind),
-            None => self.kind.to_string(),
-        }
-    }
-}
-
 /// Characters of a file's content hash, in its name and in the root's manifest.
 pub const HASH_CHARS: usize = 7;
 
-/// A file's name part: 35 bits of FNV-1a 64 of its data, in base 32 (`0-9a-v`).
-fn content_hash(data: &str) -> String {
+/// A name part: 35 bits of FNV-1a 64 of some files' data, in base 32 (`0-9a-v`).
+fn content_hash<'a>(data: impl IntoIterator<Item = &'a str>) -> String {
     let mut hasher = Fnv64::new();
-    hasher.write(data.as_bytes());
+    for part in data {
+        hasher.write(part.as_bytes());
+        hasher.write(&[0]);
+    }
     let mut h = hasher.finish();
     (0..HASH_CHARS)
         .map(|_| {
@@ -217,11 +220,12 @@ fn position_max_df(docs: usize) -> u32 {
 
 /// Groups tokens into shards by [`shard_of`], as JSON objects token → encoded data; the
 /// shard count follows from the total size. Tokens with no data are left out.
-/// Each shard's JSON goes to `sink` with its number as soon as it is made.
+/// Each [`FILE_GROUP`] shards' JSON go to `sink` with the first one's number as soon as
+/// they are made.
 fn shard_tokens<R: Send>(
     postings: &[TokenPostings],
     data: impl Fn(&TokenPostings) -> Option<&String>,
-    sink: impl Fn(usize, String) -> R + Sync,
+    sink: impl Fn(usize, Vec<String>) -> R + Sync,
 ) -> Vec<R> {
     let total = postings
         .iter()
@@ -235,9 +239,9 @@ fn shard_tokens<R: Send>(
         }
     }
     shards
-        .into_par_iter()
+        .par_chunks(FILE_GROUP)
         .enumerate()
-        .map(|(k, shard)| sink(k, json(&shard)))
+        .map(|(g, group)| sink(g * FILE_GROUP, group.iter().map(json).collect()))
         .collect()
 }
 
@@ -258,8 +262,10 @@ struct Root<'a> {
     boosts: [u32; FIELD_COUNT],
     /// Cases per display shard: case `i` is in `d<i / n>`.
     display_shard_cases: usize,
-    /// Per kind of file, the [`HASH_CHARS`]-character hashes of its shards in order: shard
-    /// `k` of kind `p` is `search/p<k>-<hash>.js`.
+    /// Shards per naming group ([`FILE_GROUP`]).
+    file_group: usize,
+    /// Per kind of file, the [`HASH_CHARS`]-character hashes of its groups in order: shard
+    /// `k` of kind `p` is `search/p<k>-<hash of group k / file_group>.js`.
     files: BTreeMap<String, String>,
     regions: &'a [String],
     departments: &'a [String],

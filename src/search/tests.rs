@@ -40,10 +40,11 @@ fn shard_count_follows_the_index_size_in_steps() {
 
 #[test]
 fn files_are_named_by_their_content() {
-    assert_eq!(content_hash("{}").len(), HASH_CHARS);
-    assert_eq!(content_hash("{}"), content_hash("{}"));
-    assert_ne!(content_hash("{}"), content_hash("[]"));
-    assert!(content_hash("x")
+    assert_eq!(content_hash(["{}"]).len(), HASH_CHARS);
+    assert_eq!(content_hash(["{}"]), content_hash(["{}"]));
+    assert_ne!(content_hash(["{}"]), content_hash(["[]"]));
+    assert_ne!(content_hash(["a", "b"]), content_hash(["ab"]));
+    assert!(content_hash(["x"])
         .bytes()
         .all(|b| b.is_ascii_digit() || (b'a'..=b'v').contains(&b)));
 }

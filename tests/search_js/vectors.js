@@ -37,9 +37,10 @@ assert.deepStrictEqual(positions.get(1000), { 5: [7] });
 assert.strictEqual(search.decodeText("010", ["批", "审"]), "批审批");
 assert.strictEqual(search.decodeText(encode([0, 2 + 0x20000]), ["批", "审"]), "批𠀀");
 assert.throws(() => search.decodeText(encode([2 + 0x110000]), ["批", "审"]), /corrupt/);
-// mod.rs: the root lists every file's 7-character content hash, per kind in shard order.
-const manifest = { files: { p: "aaaaaaabbbbbbb", t: "ccccccc" } };
-assert.strictEqual(search.fileHash(manifest, "p1"), "bbbbbbb");
+// mod.rs: the root lists a 7-character content hash per group of file_group shards.
+const manifest = { file_group: 2, files: { p: "aaaaaaabbbbbbb", t: "ccccccc" } };
+assert.strictEqual(search.fileHash(manifest, "p1"), "aaaaaaa");
+assert.strictEqual(search.fileHash(manifest, "p2"), "bbbbbbb");
 assert.strictEqual(search.fileHash(manifest, "t"), "ccccccc");
 // FNV-1a reference values, as in src/search/tests.rs.
 assert.strictEqual(search.fnv1a("a"), 0xe40c292c);

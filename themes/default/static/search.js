@@ -159,13 +159,14 @@
   var rootFile = script ? script.getAttribute("data-index") : null;
   var state = { data: {}, waiting: {}, loading: {}, loaded: [], postings: {} };
 
-  /* Index files are named and registered with the hash of their content, which the root
-   * lists (src/search/mod.rs): a file whose hash is not the root's is from another build. */
+  /* Index files are named and registered with a hash of their content (shared by each group
+   * of root.file_group shards), which the root lists (src/search/mod.rs): a file whose hash
+   * is not the root's is from another build. */
   var HASH_CHARS = 7;
   function fileHash(root, name) {
     var kind = name.charAt(0), shard = name.length > 1 ? Number(name.slice(1)) : 0;
-    var list = root.files[kind] || "";
-    return list.substr(shard * HASH_CHARS, HASH_CHARS);
+    var list = root.files[kind] || "", group = Math.floor(shard / root.file_group);
+    return list.substr(group * HASH_CHARS, HASH_CHARS);
   }
 
   var registry = {
