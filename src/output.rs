@@ -91,6 +91,20 @@ impl Sink for Collect {
     }
 }
 
+/// Passes files on and counts them: the command line shows the count while a build runs.
+pub struct Counting<'a> {
+    pub inner: &'a dyn Sink,
+    pub count: &'a std::sync::atomic::AtomicUsize,
+}
+
+impl Sink for Counting<'_> {
+    fn put(&self, file: OutputFile) -> Result<(), OutputError> {
+        self.count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.put(file)
+    }
+}
+
 /// Drops every file: `casebook check` renders and writes nothing.
 pub struct Discard;
 
