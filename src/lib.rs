@@ -41,6 +41,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include cases and pages marked `draft: true`.
     pub drafts: bool,
+    /// Counts the files rendered so far, for a progress display.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 /// What a successful build did.
@@ -142,7 +144,10 @@ pub fn render(
     sink: &dyn output::Sink,
 ) -> Result<RenderedSite, Diagnostics> {
     let config = load_config(root, options)?;
-    render_all(config, options, sink)
+    match &options.progress {
+        Some(count) => render_all(config, options, &output::Counting { inner: sink, count }),
+        None => render_all(config, options, sink),
+    }
 }
 
 pub(crate) fn load_config(root: &Path, options: &BuildOptions) -> Result<Config, Diagnostics> {

@@ -158,6 +158,7 @@ impl BuildArgs {
             output: self.output.clone(),
             base_url: self.base_url.clone(),
             drafts: self.drafts,
+            progress: None,
         }
     }
 }
@@ -213,6 +214,7 @@ impl WatchArgs {
                 output: self.output.clone(),
                 base_url: None,
                 drafts: self.drafts,
+                progress: None,
             },
             poll: self.poll,
         }
@@ -220,14 +222,15 @@ impl WatchArgs {
 }
 
 fn run_build(args: &BuildArgs, check_only: bool) -> ExitCode {
-    let spinner = progress(args.quiet);
-    let options = args.options();
+    let mut options = args.options();
+    let progress = Progress::start(args.quiet);
+    options.progress = Some(progress.count.clone());
     let result = if check_only {
         casebook::check(&args.root, &options)
     } else {
         casebook::build(&args.root, &options)
     };
-    spinner.finish_and_clear();
+    progress.finish();
     match result {
         Ok(report) => {
             print_diagnostics(&report.warnings, &args.root, args.quiet);
@@ -258,9 +261,13 @@ fn run_bundle(args: &BundleArgs) -> ExitCode {
         drafts: args.drafts,
         ..Default::default()
     };
-    let spinner = progress(args.quiet);
+    let progress = Progress::start(args.quiet);
+    let options = BuildOptions {
+        progress: Some(progress.count.clone()),
+        ..options
+    };
     let result = casebook::bundle(&args.root, &options, &target);
-    spinner.finish_and_clear();
+    progress.finish();
     match result {
         Ok(report) => {
             print_diagnostics(&report.warnings, &args.root, args.quiet);
@@ -307,13 +314,46 @@ fn summary(report: &BuildReport, check_only: bool) -> String {
 }
 
 /// A spinner on a terminal for long builds; hidden when stderr is not a terminal (CI).
-fn progress(quiet: bool) -> indicatif::ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+/// The files-rendered count of a running build, shown on a terminal once the build has taken
+/// a second (quick builds print nothing extra; CI, without a terminal, never sees it).
+struct Progress {
+    count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    done: std::sync::mpsc::Sender<()>,
+    shown: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(quiet: bool) -> Progress {
+        use std::sync::atomic::Ordering;
+        use std::time::Duration;
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let shown = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let count = count.clone();
+            std::thread::spawn(move || {
+                if finished.recv_timeout(Duration::from_secs(1)).is_ok() {
+                    return;
+                }
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.enable_steady_tick(Duration::from_millis(120));
+                while finished.recv_timeout(Duration::from_millis(100)).is_err() {
+                    bar.set_message(match count.load(Ordering::Relaxed) {
+                        0 => "reading and checking content…".to_string(),
+                        files => format!("rendering… {files} files written"),
+                    });
+                }
+                bar.finish_and_clear();
+            })
+        });
+        Progress { count, done, shown }
     }
-    let bar = indicatif::ProgressBar::new_spinner().with_message("building…");
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
+
+    fn finish(self) {
+        let _ = self.done.send(());
+        if let Some(shown) = self.shown {
+            let _ = shown.join();
+        }
+    }
 }
 
 fn print_diagnostics(diagnostics: &Diagnostics, root: &Path, quiet: bool) {

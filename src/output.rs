@@ -91,6 +91,20 @@ impl Sink for Collect {
     }
 }
 
+/// Passes files on and counts them: the command line shows the count while a build runs.
+pub struct Counting<'a> {
+    pub inner: &'a dyn Sink,
+    pub count: &'a std::sync::atomic::AtomicUsize,
+}
+
+impl Sink for Counting<'_> {
+    fn put(&self, file: OutputFile) -> Result<(), OutputError> {
+        self.count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.put(file)
+    }
+}
+
 /// Drops every file: `casebook check` renders and writes nothing.
 pub struct Discard;
 
@@ -247,7 +261,21 @@ fn swap_in(staging: &Path, output: &Path) -> Result<(), OutputError> {
         let _ = fs::rename(&retired, output);
         return Err(io_error(output)(e));
     }
-    fs::remove_dir_all(&retired).map_err(io_error(&retired))
+    remove_tree(&retired).map_err(io_error(&retired))
+}
+
+/// Deletes a folder and everything in it, its top-level entries in parallel: unlinking the
+/// 27,000 files of a 10,000-case site one by one is a noticeable part of a rebuild.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        let path = entry.path();
+        match entry.file_type()?.is_dir() {
+            true => fs::remove_dir_all(&path),
+            false => fs::remove_file(&path),
+        }
+    })?;
+    fs::remove_dir(dir)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! JSON files hold one array element per line: small diffs between builds, easy to grep.
 //! Numbers are written as parsed (shortest form that reads back to the same value).
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::case::{Better, Case, CaseId, Metric, MetricValue};
@@ -199,28 +200,33 @@ pub fn files(site: &Site) -> Result<Vec<OutputFile>, Diagnostic> {
     let failed = |file: &str, e: &dyn std::fmt::Display| {
         Diagnostic::error(file, format!("cannot write the export: {e}"))
     };
+    let (cases_json, (metrics_json, metrics_csv)) = rayon::join(
+        || json_lines(&case_records).map_err(|e| failed(CASES_JSON, &e)),
+        || {
+            rayon::join(
+                || json_lines(&metric_records).map_err(|e| failed(METRICS_JSON, &e)),
+                || csv(&metric_records).map_err(|e| failed(METRICS_CSV, &e)),
+            )
+        },
+    );
     Ok(vec![
-        OutputFile::new(
-            CASES_JSON,
-            json_lines(&case_records).map_err(|e| failed(CASES_JSON, &e))?,
-        ),
-        OutputFile::new(
-            METRICS_JSON,
-            json_lines(&metric_records).map_err(|e| failed(METRICS_JSON, &e))?,
-        ),
-        OutputFile::new(
-            METRICS_CSV,
-            csv(&metric_records).map_err(|e| failed(METRICS_CSV, &e))?,
-        ),
+        OutputFile::new(CASES_JSON, cases_json?),
+        OutputFile::new(METRICS_JSON, metrics_json?),
+        OutputFile::new(METRICS_CSV, metrics_csv?),
     ])
 }
 
-/// A JSON array with one compact element per line.
-fn json_lines<T: Serialize>(items: &[T]) -> Result<String, serde_json::Error> {
-    let mut out = String::from("[");
-    for (i, item) in items.iter().enumerate() {
+/// A JSON array with one compact element per line (elements serialised in parallel).
+fn json_lines<T: Serialize + Sync>(items: &[T]) -> Result<String, serde_json::Error> {
+    let lines: Vec<String> = items
+        .par_iter()
+        .map(serde_json::to_string)
+        .collect::<Result<_, _>>()?;
+    let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 2).sum::<usize>() + 4);
+    out.push('[');
+    for (i, line) in lines.iter().enumerate() {
         out.push_str(if i == 0 { "\n" } else { ",\n" });
-        out.push_str(&serde_json::to_string(item)?);
+        out.push_str(line);
     }
     out.push_str("\n]\n");
     Ok(out)

@@ -83,9 +83,18 @@ pub fn taxonomy_config(config: &Config, kind: TaxonomyKind) -> &crate::config::T
     }
 }
 
+/// How far (in places, each side) a case looks along each of its tags' lists of cases.
+const RELATED_WINDOW: usize = 1024;
+
 /// Related cases by shared tags, found through a tag index (no all-pairs comparison).
 /// Ties go to the lower case index, so the result is deterministic. Counts go into a dense
 /// per-thread array rather than a map: watch mode recomputes this after every save.
+///
+/// A case counts only the cases within [`RELATED_WINDOW`] places of itself in each tag's
+/// list. With a fixed pool of tags the lists grow with the collection, and counting all of
+/// them is quadratic (100,000 cases over 40 tags: 2·10⁹ increments, 19 s); windows keep the
+/// work per case bounded. Lists up to 2,049 cases are seen whole, so the result is exact for
+/// collections of that size per tag.
 pub fn related_cases(cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
     let mut by_tag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, case) in cases.iter().enumerate() {
@@ -100,7 +109,11 @@ pub fn related_cases(cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
             || (vec![0u32; cases.len()], Vec::new()),
             |(counts, touched), i| {
                 for tag in &cases[i].tags {
-                    for &j in &by_tag[tag.as_str()] {
+                    let list = &by_tag[tag.as_str()];
+                    let at = list.partition_point(|&j| j < i);
+                    let from = at.saturating_sub(RELATED_WINDOW);
+                    let to = (at + RELATED_WINDOW + 1).min(list.len());
+                    for &j in &list[from..to] {
                         if j != i {
                             if counts[j] == 0 {
                                 touched.push(j);
@@ -158,6 +171,21 @@ mod tests {
         assert_eq!(related[0], [2, 4, 1, 5, 6]);
         assert_eq!(related[3], Vec::<usize>::new());
         assert_eq!(related[4], [0, 2]);
+    }
+
+    #[test]
+    fn related_cases_look_only_within_a_window_of_each_tag() {
+        let mut cases: Vec<_> = (0..3000).map(|_| case(&["a"])).collect();
+        cases[2900] = case(&["a", "b"]);
+        cases[2950] = case(&["a", "b"]);
+        let related = related_cases(&cases);
+        // Lower indices first among the cases within the window of case 2500.
+        assert_eq!(
+            related[2500],
+            [2500 - RELATED_WINDOW, 1477, 1478, 1479, 1480]
+        );
+        // Sharing two tags outranks sharing one.
+        assert_eq!(related[2950][0], 2900);
     }
 
     #[test]
