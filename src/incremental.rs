@@ -404,7 +404,7 @@ impl Incremental {
             .map(|(f, _)| f)
             .collect();
         // Pages skipped because unchanged are still produced: their URLs are among the keys.
-        // A skipped search index keeps all its files (named after the build, not keyed).
+        // A skipped (deferred) search index keeps all its files: only its root is keyed.
         let produced: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let index_skipped = !produced.contains(crate::search::ROOT);
         let mut removed: Vec<String> = self
