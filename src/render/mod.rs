@@ -30,19 +30,26 @@ use fragments::{Fragments, Reuse, ROOT_MARK};
 use i18n::Strings;
 use theme::Theme;
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values. Works on bytes (the five characters
+/// are ASCII, and UTF-8 never uses ASCII bytes inside a longer character) and copies runs of
+/// plain text whole: Tera calls this for every value a template prints.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut plain = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
     }
+    out.push_str(&text[plain..]);
     out
 }
 
@@ -80,6 +87,18 @@ impl Templates {
         let context =
             tera::Context::from_serialize(page).map_err(|e| self.diagnostic(&e, Some(name)))?;
         self.render_context(name, &context)
+    }
+
+    /// [`Templates::render`] into bytes: Tera's own `render` checks its output is UTF-8 (it
+    /// is: templates and context are `str`), which costs a pass over every page.
+    fn render_bytes<T: Serialize>(&self, name: &str, page: &T) -> Result<Vec<u8>, Diagnostic> {
+        let context =
+            tera::Context::from_serialize(page).map_err(|e| self.diagnostic(&e, Some(name)))?;
+        let mut bytes = Vec::with_capacity(16 * 1024);
+        self.tera
+            .render_to(name, &context, &mut bytes)
+            .map_err(|e| self.diagnostic(&e, Some(name)))?;
+        Ok(bytes)
     }
 
     fn render_context(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
@@ -549,7 +568,10 @@ impl<'a> Renderer<'a> {
         url: &str,
         page: &T,
     ) -> Result<OutputFile, Diagnostic> {
-        Ok(OutputFile::new(url, self.templates.render(template, page)?))
+        Ok(OutputFile::new(
+            url,
+            self.templates.render_bytes(template, page)?,
+        ))
     }
 
     fn case_page(&self, i: usize) -> Result<OutputFile, Diagnostic> {
@@ -800,6 +822,12 @@ mod tests {
             escape_html("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+        assert_eq!(
+            escape_html("审批<时间>&“引号”"),
+            "审批&lt;时间&gt;&amp;“引号”"
+        );
+        assert_eq!(escape_html("plain 文本"), "plain 文本");
+        assert_eq!(escape_html(""), "");
     }
 
     #[test]
