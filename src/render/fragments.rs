@@ -95,15 +95,20 @@ impl Fragments {
             if !std::mem::take(&mut first) {
                 out.push_str(sep);
             }
-            let mut parts = html.split(ROOT_MARK);
-            out.push_str(parts.next().unwrap_or_default());
-            for part in parts {
+            let mut plain = 0;
+            for at in ROOT_FINDER.find_iter(html.as_bytes()) {
+                out.push_str(&html[plain..at]);
                 out.push_str(root);
-                out.push_str(part);
+                plain = at + ROOT_MARK.len();
             }
+            out.push_str(&html[plain..]);
         }
     }
 }
+
+/// Finds [`ROOT_MARK`]; built once (`str::split` would set up a searcher per fragment).
+static ROOT_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(ROOT_MARK));
 
 /// What watch mode lends a build so it can reuse fragments: the memo, and for each case a key
 /// that changes whenever anything its card or metric rows show changes.

@@ -94,9 +94,17 @@ impl Templates {
     fn render_bytes<T: Serialize>(&self, name: &str, page: &T) -> Result<Vec<u8>, Diagnostic> {
         let context =
             tera::Context::from_serialize(page).map_err(|e| self.diagnostic(&e, Some(name)))?;
+        self.render_context_bytes(name, &context)
+    }
+
+    fn render_context_bytes(
+        &self,
+        name: &str,
+        context: &tera::Context,
+    ) -> Result<Vec<u8>, Diagnostic> {
         let mut bytes = Vec::with_capacity(16 * 1024);
         self.tera
-            .render_to(name, &context, &mut bytes)
+            .render_to(name, context, &mut bytes)
             .map_err(|e| self.diagnostic(&e, Some(name)))?;
         Ok(bytes)
     }
@@ -634,29 +642,30 @@ impl<'a> Renderer<'a> {
             return Ok(OutputFile::new("print.html", html)); // a theme that leaves them out
         };
         let bodies: usize = cases.iter().map(|c| c.rendered.html.len() + 2048).sum();
-        let mut out = String::with_capacity(html.len() + bodies);
-        out.push_str(before);
+        let mut out = Vec::with_capacity(html.len() + bodies);
+        out.extend_from_slice(before.as_bytes());
         let mut base = tera::Context::new();
         base.insert("t", self.t);
         for start in (0..cases.len()).step_by(BATCH) {
             let batch = start..(start + BATCH).min(cases.len());
-            let printed: Vec<String> = batch
+            let printed: Vec<Vec<u8>> = batch
                 .into_par_iter()
                 .map_init(
                     || base.clone(),
                     |context, i| {
                         let case = print::print_case(&cases[i], &self.summaries[i]);
                         context.insert("c", &case);
-                        self.templates.render_context("print_case.html", context)
+                        self.templates
+                            .render_context_bytes("print_case.html", context)
                     },
                 )
                 .collect::<Result<_, _>>()?;
             for case in printed {
-                out.push_str(case.trim());
-                out.push('\n');
+                out.extend_from_slice(case.trim_ascii());
+                out.push(b'\n');
             }
         }
-        out.push_str(after.strip_prefix('\n').unwrap_or(after));
+        out.extend_from_slice(after.strip_prefix('\n').unwrap_or(after).as_bytes());
         Ok(OutputFile::new("print.html", out))
     }
 
