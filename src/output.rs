@@ -69,6 +69,19 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), OutputError> {
 pub trait Sink: Sync {
     /// Takes one file; its path has been checked with [`is_safe_output_path`].
     fn put(&self, file: OutputFile) -> Result<(), OutputError>;
+
+    /// Takes one file piece by piece: `write` writes it to the writer it is given, for files
+    /// too big to hold whole (`print.html` is a gigabyte at 100,000 cases). By default the
+    /// pieces are collected and [`Sink::put`].
+    fn put_streamed(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let mut bytes = Vec::new();
+        write(&mut bytes).map_err(io_error(Path::new(path)))?;
+        self.put(OutputFile::new(path, bytes))
+    }
 }
 
 /// Keeps every file in memory: watch mode diffs them, the bundle zips them.
@@ -102,6 +115,16 @@ impl Sink for Counting<'_> {
         self.count
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.inner.put(file)
+    }
+
+    fn put_streamed(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        self.count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.put_streamed(path, write)
     }
 }
 
@@ -157,10 +180,29 @@ impl Sink for Staging {
     fn put(&self, file: OutputFile) -> Result<(), OutputError> {
         self.write(&file.path, &file.bytes)
     }
+
+    fn put_streamed(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let target = self.folder_for(path)?;
+        let file = fs::File::create(&target).map_err(io_error(&target))?;
+        let mut file = io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut file)
+            .and_then(|()| io::Write::flush(&mut file))
+            .map_err(io_error(&target))
+    }
 }
 
 impl Staging {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let target = self.folder_for(path)?;
+        fs::write(&target, bytes).map_err(io_error(&target))
+    }
+
+    /// Where `path` goes in the staging folder, its folder created.
+    fn folder_for(&self, path: &str) -> Result<PathBuf, OutputError> {
         let target = self.dir.join(path);
         if let Some(folder) = target.parent() {
             let known = |f: &Path| self.folders.lock().map(|s| s.contains(f)).unwrap_or(false);
@@ -171,7 +213,7 @@ impl Staging {
                 }
             }
         }
-        fs::write(&target, bytes).map_err(io_error(&target))
+        Ok(target)
     }
 }
 

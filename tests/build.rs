@@ -301,3 +301,27 @@ fn paginated_lists_reach_every_case_once() {
     assert!(read(public.join("sitemap.xml")).contains("tags/permits/2.html"));
     check_links(&public);
 }
+
+#[test]
+fn a_list_item_template_error_fails_the_build_and_keeps_the_old_site() {
+    for template in ["print_case.html", "case_card.html", "metric_row.html"] {
+        let site = copy_fixture("basic");
+        let public = site.path().join("public");
+        build_into(site.path(), &public).unwrap();
+        let before = all_files(&public);
+        std::fs::create_dir_all(site.path().join("templates")).unwrap();
+        std::fs::write(
+            site.path().join("templates").join(template),
+            "{{ no_such_value }}",
+        )
+        .unwrap();
+        let problems = build_into(site.path(), &public).unwrap_err();
+        let text = format!("{problems:?}");
+        assert!(text.contains(template), "{template}: {text}");
+        assert!(text.contains("no_such_value"), "{template}: {text}");
+        assert!(
+            all_files(&public) == before,
+            "{template}: the old site is kept"
+        );
+    }
+}

@@ -262,6 +262,32 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// Hands a file to the sink piece by piece; `write` reports its own problem (a template
+    /// error half-way) as the diagnostic it returns.
+    fn emit_streamed(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), Diagnostic>,
+    ) {
+        let mut failed = None;
+        let mut pieces = |w: &mut dyn std::io::Write| {
+            write(w).map_err(|d| {
+                failed = Some(d);
+                std::io::Error::other("the file could not be rendered")
+            })
+        };
+        let written = crate::output::check_paths([path])
+            .and_then(|()| self.sink.put_streamed(path, &mut pieces));
+        match (written, failed) {
+            (_, Some(d)) => lock(&self.problems).push(d),
+            (Err(e), None) => lock(&self.problems).push(
+                Diagnostic::error(path, e.to_string())
+                    .with_hint("check permissions and free space"),
+            ),
+            (Ok(()), None) => lock(&self.paths).push(path.to_string()),
+        }
+    }
+
     /// The paths written, sorted, and the problems, with any path produced twice.
     fn finish(self) -> (Vec<String>, Diagnostics) {
         let mut paths = self.paths.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -357,7 +383,7 @@ fn render_pages(
     rayon::scope(|scope| {
         let r = &r;
         if wants("print.html") {
-            scope.spawn(|_| out.emit(r.print_page()));
+            scope.spawn(|_| r.print_page(out));
         }
         if wants(metrics_page::METRICS_URL) {
             scope.spawn(|_| out.emit(r.metrics_page()));
@@ -627,23 +653,39 @@ impl<'a> Renderer<'a> {
     }
 
     /// `print.html`: every case in id order, in full. The page renders with a placeholder
-    /// for the cases, which render on their own (in parallel, a batch at a time, so the
-    /// page's 100 MB at 10,000 cases are held about once) and are spliced in.
-    fn print_page(&self) -> Result<OutputFile, Diagnostic> {
-        const BATCH: usize = 256;
-        let cases = &self.site.content.cases;
+    /// for the cases, which render on their own (in parallel, a batch at a time) and are
+    /// written in its place as they come: the page is never held whole (100 MB at 10,000
+    /// cases, 1 GB at 100,000).
+    fn print_page(&self, out: &Emitter) {
         let page = print::PrintPage {
             common: self.common("print.html"),
             toc: print::toc(self.summaries),
             cases_html: print::CASES_MARK,
         };
-        let html = self.templates.render("print.html", &page)?;
-        let Some((before, after)) = html.split_once(print::CASES_MARK) else {
-            return Ok(OutputFile::new("print.html", html)); // a theme that leaves them out
+        let html = match self.templates.render("print.html", &page) {
+            Ok(html) => html,
+            Err(d) => return out.emit(Err(d)),
         };
-        let bodies: usize = cases.iter().map(|c| c.rendered.html.len() + 2048).sum();
-        let mut out = Vec::with_capacity(html.len() + bodies);
-        out.extend_from_slice(before.as_bytes());
+        let Some((before, after)) = html.split_once(print::CASES_MARK) else {
+            return out.emit(Ok(OutputFile::new("print.html", html))); // a theme without them
+        };
+        out.emit_streamed("print.html", &mut |w| {
+            let io = |e: std::io::Error| Diagnostic::error("print.html", e.to_string());
+            w.write_all(before.as_bytes()).map_err(io)?;
+            self.print_cases(&mut |case| w.write_all(case).map_err(io))?;
+            let after = after.strip_prefix('\n').unwrap_or(after);
+            w.write_all(after.as_bytes()).map_err(io)
+        });
+    }
+
+    /// Renders every case for `print.html` (`print_case.html`), in id order, handing each
+    /// (trimmed, with a line end) to `put`.
+    fn print_cases(
+        &self,
+        put: &mut dyn FnMut(&[u8]) -> Result<(), Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        const BATCH: usize = 256;
+        let cases = &self.site.content.cases;
         let mut base = tera::Context::new();
         base.insert("t", self.t);
         for start in (0..cases.len()).step_by(BATCH) {
@@ -655,18 +697,22 @@ impl<'a> Renderer<'a> {
                     |context, i| {
                         let case = print::print_case(&cases[i], &self.summaries[i]);
                         context.insert("c", &case);
-                        self.templates
-                            .render_context_bytes("print_case.html", context)
+                        let mut html = self
+                            .templates
+                            .render_context_bytes("print_case.html", context)?;
+                        let end = html.trim_ascii_end().len();
+                        html.truncate(end);
+                        html.push(b'\n');
+                        Ok(html)
                     },
                 )
-                .collect::<Result<_, _>>()?;
-            for case in printed {
-                out.extend_from_slice(case.trim_ascii());
-                out.push(b'\n');
+                .collect::<Result<_, Diagnostic>>()?;
+            for case in &printed {
+                let start = case.len() - case.trim_ascii_start().len();
+                put(&case[start..])?;
             }
         }
-        out.extend_from_slice(after.strip_prefix('\n').unwrap_or(after).as_bytes());
-        Ok(OutputFile::new("print.html", out))
+        Ok(())
     }
 
     fn taxonomy_list(
