@@ -176,7 +176,11 @@ fn render_all(
     };
     let markdown = MarkdownRenderer::new(&config.raw.markdown);
     let ((content, mut problems), templates) = rayon::join(
-        || content::load(&config, &markdown, options.drafts),
+        || {
+            let (mut content, problems) = content::load(&config, &markdown, options.drafts);
+            content.drop_sources();
+            (content, problems)
+        },
         || Theme::load(&config).and_then(|theme| Templates::compile(&theme).map(|t| (theme, t))),
     );
     lap("load and validate content, compile templates");

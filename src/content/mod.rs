@@ -40,6 +40,19 @@ pub struct Content {
     pub warnings: Diagnostics,
 }
 
+impl Content {
+    /// Frees the Markdown sources once rendered: a one-off build needs only what they
+    /// rendered to (750 MB at 100,000 cases). Watch mode keeps them to re-render.
+    pub fn drop_sources(&mut self) {
+        for case in &mut self.cases {
+            case.body = String::new();
+        }
+        for page in self.pages.iter_mut().chain(self.front.as_mut()) {
+            page.body = String::new();
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Asset {
     pub source: PathBuf,

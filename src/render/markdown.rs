@@ -48,6 +48,10 @@ pub struct BrokenLink {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileLink {
     pub offset: usize,
+    /// Line and column of `offset` in the Markdown (1-based), for diagnostics after the
+    /// Markdown itself is gone.
+    pub line: usize,
+    pub col: usize,
     /// As written in the Markdown.
     pub written: String,
     /// The site path it points to (`cases/files/a.pdf`).
@@ -103,7 +107,11 @@ impl MarkdownRenderer {
         for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
             pass.event(event, range.start, links);
         }
-        pass.finish(self)
+        let mut rendered = pass.finish(self);
+        for link in &mut rendered.file_links {
+            (link.line, link.col) = crate::diagnostic::line_col(markdown, link.offset);
+        }
+        rendered
     }
 }
 
@@ -273,6 +281,8 @@ impl<'a> Pass<'a> {
             LinkTarget::File { url, path } => {
                 self.rendered.file_links.push(FileLink {
                     offset,
+                    line: 0,
+                    col: 0,
                     written: dest.to_string(),
                     path,
                 });

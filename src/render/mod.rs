@@ -445,21 +445,20 @@ fn check_file_links(site: &Site, paths: &[String], problems: &mut Diagnostics) {
         .content
         .cases
         .iter()
-        .map(|c| (&c.source, &c.body, c.body_line, &c.rendered));
+        .map(|c| (&c.source, c.body_line, &c.rendered));
     let pages = site
         .content
         .pages
         .iter()
-        .map(|p| (&p.source, &p.body, p.body_line, &p.rendered));
-    for (source, body, body_line, rendered) in cases.chain(pages) {
+        .map(|p| (&p.source, p.body_line, &p.rendered));
+    for (source, body_line, rendered) in cases.chain(pages) {
         for link in &rendered.file_links {
             if paths.contains(percent_decode(&link.path).as_str()) {
                 continue;
             }
-            let (line, col) = crate::diagnostic::line_col(body, link.offset);
             problems.push(
                 Diagnostic::error(source, format!("broken link to `{}`: no such file in the built site", link.written))
-                    .at(body_line + line - 1, col)
+                    .at(body_line + link.line - 1, link.col)
                     .with_hint("links are relative to the Markdown file; put the file in content/ or fix the path"),
             );
         }
