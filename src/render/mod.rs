@@ -379,9 +379,14 @@ fn render_pages(
         term_rows: &term_rows,
         full_rows: &full_rows,
     };
-    // The long single pages (print, metrics, exports) render while the rest go in parallel.
+    emit_pages(&r, wants, out);
+}
+
+/// Renders every page `wants` accepts and hands it to `out`. The long single pages (print,
+/// metrics, exports) render while the rest go in parallel.
+fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter) {
+    let site = r.site;
     rayon::scope(|scope| {
-        let r = &r;
         if wants("print.html") {
             scope.spawn(|_| r.print_page(out));
         }
