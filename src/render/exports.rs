@@ -8,12 +8,12 @@
 //! JSON files hold one array element per line: small diffs between builds, easy to grep.
 //! Numbers are written as parsed (shortest form that reads back to the same value).
 
+use std::io::{self, Write};
+
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::case::{Better, Case, CaseId, Metric, MetricValue};
-use crate::diagnostic::Diagnostic;
-use crate::output::OutputFile;
 use crate::site::metrics::direction::BetterSource;
 use crate::site::metrics::units::round_to;
 use crate::site::metrics::MetricRow;
@@ -173,79 +173,92 @@ fn split(value: MetricValue) -> (Option<f64>, Option<f64>, Option<f64>) {
     }
 }
 
-/// The three export files of `site`.
-pub fn files(site: &Site) -> Result<Vec<OutputFile>, Diagnostic> {
+/// Writes one export file of a site.
+pub type Export = fn(&Site, &mut dyn Write) -> io::Result<()>;
+
+/// The export files, each written piece by piece: at 100,000 cases they are 360 MB, not
+/// worth holding whole.
+pub const EXPORTS: [(&str, Export); 3] = [
+    (CASES_JSON, write_cases_json),
+    (METRICS_JSON, write_metrics_json),
+    (METRICS_CSV, write_metrics_csv),
+];
+
+/// Items serialised (in parallel) and written at a time.
+const BATCH: usize = 1024;
+
+fn write_cases_json(site: &Site, w: &mut dyn Write) -> io::Result<()> {
+    write_json_lines(
+        &site.content.cases,
+        |c| serde_json::to_string(&case_record(c)),
+        w,
+    )
+}
+
+fn case_record(c: &Case) -> CaseRecord<'_> {
+    CaseRecord {
+        id: &c.id,
+        title: &c.title,
+        region: &c.region,
+        department: &c.department,
+        date: c.date.as_deref(),
+        tags: &c.tags,
+        summary: &c.summary,
+        metrics: &c.metrics,
+        extra: &c.extra,
+        url: &c.url,
+    }
+}
+
+fn write_metrics_json(site: &Site, w: &mut dyn Write) -> io::Result<()> {
     let cases = &site.content.cases;
-    let case_records: Vec<CaseRecord> = cases
-        .iter()
-        .map(|c| CaseRecord {
-            id: &c.id,
-            title: &c.title,
-            region: &c.region,
-            department: &c.department,
-            date: c.date.as_deref(),
-            tags: &c.tags,
-            summary: &c.summary,
-            metrics: &c.metrics,
-            extra: &c.extra,
-            url: &c.url,
-        })
-        .collect();
-    let metric_records: Vec<MetricRecord> = site
+    let line = |row: &MetricRow| serde_json::to_string(&MetricRecord::new(&cases[row.case], row));
+    write_json_lines(&site.metrics.rows, line, w)
+}
+
+fn write_metrics_csv(site: &Site, w: &mut dyn Write) -> io::Result<()> {
+    let cases = &site.content.cases;
+    let records = site
         .metrics
         .rows
         .iter()
-        .map(|row| MetricRecord::new(&cases[row.case], row))
-        .collect();
-    let failed = |file: &str, e: &dyn std::fmt::Display| {
-        Diagnostic::error(file, format!("cannot write the export: {e}"))
-    };
-    let (cases_json, (metrics_json, metrics_csv)) = rayon::join(
-        || json_lines(&case_records).map_err(|e| failed(CASES_JSON, &e)),
-        || {
-            rayon::join(
-                || json_lines(&metric_records).map_err(|e| failed(METRICS_JSON, &e)),
-                || csv(&metric_records).map_err(|e| failed(METRICS_CSV, &e)),
-            )
-        },
-    );
-    Ok(vec![
-        OutputFile::new(CASES_JSON, cases_json?),
-        OutputFile::new(METRICS_JSON, metrics_json?),
-        OutputFile::new(METRICS_CSV, metrics_csv?),
-    ])
+        .map(|row| MetricRecord::new(&cases[row.case], row));
+    write_csv(records, w).map_err(io::Error::other)
 }
 
-/// A JSON array with one compact element per line (elements serialised in parallel).
-fn json_lines<T: Serialize + Sync>(items: &[T]) -> Result<String, serde_json::Error> {
-    let lines: Vec<String> = items
-        .par_iter()
-        .map(serde_json::to_string)
-        .collect::<Result<_, _>>()?;
-    let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 2).sum::<usize>() + 4);
-    out.push('[');
-    for (i, line) in lines.iter().enumerate() {
-        out.push_str(if i == 0 { "\n" } else { ",\n" });
-        out.push_str(line);
+/// A JSON array with one compact element per line; `line` serialises an item. Elements are
+/// serialised in parallel, a batch at a time.
+fn write_json_lines<I: Sync>(
+    items: &[I],
+    line: impl Fn(&I) -> serde_json::Result<String> + Sync,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    w.write_all(b"[")?;
+    for (n, batch) in items.chunks(BATCH).enumerate() {
+        let lines: Vec<String> = batch.par_iter().map(&line).collect::<Result<_, _>>()?;
+        for (i, line) in lines.iter().enumerate() {
+            w.write_all(if n == 0 && i == 0 { b"\n" } else { b",\n" })?;
+            w.write_all(line.as_bytes())?;
+        }
     }
-    out.push_str("\n]\n");
-    Ok(out)
+    w.write_all(b"\n]\n")
 }
 
 /// UTF-8 with BOM, a header row, RFC 4180 quoting and CRLF record ends.
-pub fn csv(records: &[MetricRecord]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        writer.write_record(CSV_HEADER)?;
-        for record in records {
-            writer.write_record(record.csv_fields())?;
-        }
-        writer.flush()?;
+pub fn write_csv<'a>(
+    records: impl IntoIterator<Item = MetricRecord<'a>>,
+    w: &mut dyn Write,
+) -> Result<(), csv::Error> {
+    w.write_all(b"\xEF\xBB\xBF")?;
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w);
+    writer.write_record(CSV_HEADER)?;
+    for record in records {
+        writer.write_record(record.csv_fields())?;
     }
-    Ok(out)
+    writer.flush()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -286,7 +299,8 @@ mod tests {
             },
             Some("第一行\n第二行"),
         );
-        let bytes = csv(&[MetricRecord::new(&c, &r)]).unwrap();
+        let mut bytes = Vec::new();
+        write_csv([MetricRecord::new(&c, &r)], &mut bytes).unwrap();
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM");
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         let header = text.split("\r\n").next().unwrap();
@@ -317,9 +331,24 @@ mod tests {
         );
     }
 
+    fn json_lines(items: &[u32]) -> String {
+        let mut bytes = Vec::new();
+        write_json_lines(items, serde_json::to_string, &mut bytes).unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
     #[test]
     fn json_lines_are_one_element_per_line() {
-        assert_eq!(json_lines(&[1, 2]).unwrap(), "[\n1,\n2\n]\n");
-        assert_eq!(json_lines::<u8>(&[]).unwrap(), "[\n]\n");
+        assert_eq!(json_lines(&[1, 2]), "[\n1,\n2\n]\n");
+        assert_eq!(json_lines(&[]), "[\n]\n");
+        let many: Vec<u32> = (0..2500).collect();
+        let text = json_lines(&many);
+        assert_eq!(
+            text.lines().count(),
+            2502,
+            "one line per element across batches"
+        );
+        let parsed: Vec<u32> = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, many);
     }
 }

@@ -393,10 +393,13 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
         if wants(metrics_page::METRICS_URL) {
             scope.spawn(|_| out.emit(r.metrics_page()));
         }
-        if wants(exports::CASES_JSON) {
-            scope.spawn(|_| match exports::files(site) {
-                Ok(exported) => exported.into_iter().for_each(|f| out.emit(Ok(f))),
-                Err(d) => out.emit(Err(d)),
+        for (path, write) in exports::EXPORTS.into_iter().filter(|(path, _)| wants(path)) {
+            scope.spawn(move |_| {
+                out.emit_streamed(path, &mut |w| {
+                    write(site, w).map_err(|e| {
+                        Diagnostic::error(path, format!("cannot write the export: {e}"))
+                    })
+                })
             });
         }
         scope.spawn(|_| {
