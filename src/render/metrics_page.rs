@@ -135,23 +135,24 @@ pub struct MetricsPage<'a> {
     pub status_template: String,
 }
 
-/// Every row of the collection as a view, in table order.
-pub fn row_views<'a>(site: &'a Site, summaries: &'a [CaseSummary<'a>]) -> Vec<MetricRowView<'a>> {
-    site.metrics
-        .rows
-        .iter()
-        .map(|row| {
-            let case = &site.content.cases[row.case];
-            MetricRowView::new(&summaries[row.case], row, &case.tags)
-        })
-        .collect()
+/// Row `i` of the collection's metric table as a view, made when its `metric_row.html`
+/// fragment is rendered (watch mode reuses most fragments, so most views are never made).
+pub fn row_view<'a>(
+    site: &'a Site,
+    summaries: &'a [CaseSummary<'a>],
+    i: usize,
+) -> MetricRowView<'a> {
+    let row = &site.metrics.rows[i];
+    let case = &site.content.cases[row.case];
+    MetricRowView::new(&summaries[row.case], row, &case.tags)
 }
 
 impl Renderer<'_> {
     pub(super) fn metrics_page(&self) -> Result<OutputFile, Diagnostic> {
         let t = self.t;
         let table = &self.site.metrics;
-        let cases = self.site.content.cases.len();
+        let (rows, all_cases) = (&table.rows, &self.site.content.cases);
+        let cases = all_cases.len();
         let (chart, chart_note) = self.reductions_chart();
         let page = MetricsPage {
             common: self.common(METRICS_URL),
@@ -181,15 +182,14 @@ impl Renderer<'_> {
             regions: self.groups(&table.regions, TaxonomyKind::Regions),
             departments: self.groups(&table.departments, TaxonomyKind::Departments),
             totals: self.totals(),
-            row_count: self.rows.len(),
-            rows_html: self.full_rows.join(0..self.rows.len(), "", "\n    "),
+            row_count: rows.len(),
+            rows_html: self.full_rows.join(0..rows.len(), "", "\n    "),
             case_count: cases,
-            filter_regions: options(self.rows.iter().map(|r| r.region)),
-            filter_departments: options(self.rows.iter().map(|r| r.department)),
+            filter_regions: options(rows.iter().map(|r| all_cases[r.case].region.as_str())),
+            filter_departments: options(rows.iter().map(|r| all_cases[r.case].department.as_str())),
             filter_tags: options(
-                self.rows
-                    .iter()
-                    .flat_map(|r| r.tags.iter().map(String::as_str)),
+                rows.iter()
+                    .flat_map(|r| all_cases[r.case].tags.iter().map(String::as_str)),
             ),
             status_template: t.filter_status.to_string(),
         };
@@ -240,10 +240,10 @@ impl Renderer<'_> {
         let bars: Vec<Bar> = changes
             .iter()
             .map(|&(percent, i)| {
-                let view = &self.rows[i];
+                let case = &self.site.content.cases[rows[i].case];
                 Bar {
-                    label: format!("{} · {}", view.case_title, view.metric.name),
-                    href: view.case_url.to_string(),
+                    label: format!("{} · {}", case.title, rows[i].metric.name),
+                    href: case.url.clone(),
                     percent,
                     improved: rows[i].improved(),
                 }

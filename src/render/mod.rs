@@ -329,10 +329,6 @@ fn render_pages(
     let mut info = site_info(site, t);
     info.search_index = Some(crate::search::ROOT.to_string());
     let needs = Needs::new(site, wants);
-    let rows = match needs.full_rows || needs.term_rows.contains(&true) {
-        true => metrics_page::row_views(site, &summaries),
-        false => Vec::new(), // only the metrics page and term pages show them
-    };
     let mut base = tera::Context::new();
     base.insert("t", t);
     base.insert("root", ROOT_MARK);
@@ -352,7 +348,7 @@ fn render_pages(
         templates.render_context("case_card.html", context)
     });
     let row = |context: &mut tera::Context, i: usize| {
-        context.insert("r", &rows[i]);
+        context.insert("r", &metrics_page::row_view(site, &summaries, i));
         templates.render_context("metric_row.html", context)
     };
     // A row is known by its case's key and its place among the case's rows.
@@ -366,7 +362,7 @@ fn render_pages(
     base.insert("full", &false);
     let term_rows = fragments(&needs.term_rows, &base, &row_key(false), &row);
     base.insert("full", &true);
-    let all_rows = vec![needs.full_rows; rows.len()];
+    let all_rows = vec![needs.full_rows; site.metrics.rows.len()];
     let full_rows = fragments(&all_rows, &base, &row_key(true), &row);
     let r = Renderer {
         site,
@@ -374,7 +370,6 @@ fn render_pages(
         t,
         info: &info,
         summaries: &summaries,
-        rows: &rows,
         cards: &cards,
         term_rows: &term_rows,
         full_rows: &full_rows,
@@ -589,8 +584,6 @@ struct Renderer<'a> {
     t: &'static Strings,
     info: &'a SiteInfo,
     summaries: &'a [CaseSummary<'a>],
-    /// Every metric row of the collection, for the metrics page and term pages.
-    rows: &'a [metrics_page::MetricRowView<'a>],
     /// Case cards by case, for lists.
     cards: &'a Fragments,
     /// Metric rows by row, without and with the region, department and tag columns.
