@@ -87,22 +87,49 @@ impl Fragments {
         root: &str,
         sep: &str,
     ) {
+        let _ = self.pieces(items, root, sep, &mut |piece| {
+            out.push_str(piece);
+            Ok(())
+        });
+    }
+
+    /// [`Fragments::join`], written to `w` (for a page too big to hold: `metrics.html` at
+    /// 100,000 cases).
+    pub fn write_to(
+        &self,
+        w: &mut dyn std::io::Write,
+        items: impl IntoIterator<Item = usize>,
+        root: &str,
+        sep: &str,
+    ) -> std::io::Result<()> {
+        self.pieces(items, root, sep, &mut |piece| w.write_all(piece.as_bytes()))
+    }
+
+    /// The pieces of the joined fragments, in order, each handed to `put`.
+    fn pieces(
+        &self,
+        items: impl IntoIterator<Item = usize>,
+        root: &str,
+        sep: &str,
+        put: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         let mut first = true;
         for i in items {
             let Some(Some(html)) = self.html.get(i) else {
                 continue;
             };
             if !std::mem::take(&mut first) {
-                out.push_str(sep);
+                put(sep)?;
             }
             let mut plain = 0;
             for at in ROOT_FINDER.find_iter(html.as_bytes()) {
-                out.push_str(&html[plain..at]);
-                out.push_str(root);
+                put(&html[plain..at])?;
+                put(root)?;
                 plain = at + ROOT_MARK.len();
             }
-            out.push_str(&html[plain..]);
+            put(&html[plain..])?;
         }
+        Ok(())
     }
 }
 

@@ -14,7 +14,7 @@ use super::chart::{self, Bar, Labels, Pair};
 use super::context::{term_url, CaseSummary, Common};
 use super::exports;
 use super::i18n::fill;
-use super::Renderer;
+use super::{Emitter, Renderer};
 use crate::content::case::{CaseId, MetricValue};
 use crate::diagnostic::Diagnostic;
 use crate::output::OutputFile;
@@ -25,6 +25,9 @@ use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
 
 pub const METRICS_URL: &str = "metrics.html";
+
+/// Where the rows go in the rendered `metrics.html`.
+const ROWS_MARK: &str = "\u{E000}rows\u{E000}";
 
 /// Most bars the reductions chart draws; the table below it has every row.
 const CHART_LIMIT: usize = 60;
@@ -125,8 +128,9 @@ pub struct MetricsPage<'a> {
     pub departments: Vec<GroupView>,
     pub totals: Vec<TotalView<'a>>,
     pub row_count: usize,
-    /// Every row (`metric_row.html` with `full`), in table order.
-    pub rows_html: String,
+    /// Stands for every row (`metric_row.html` with `full`), in table order: the rows are
+    /// written in its place after rendering, not converted into the template context.
+    pub rows_html: &'static str,
     pub case_count: usize,
     pub filter_regions: Vec<FilterOption<'a>>,
     pub filter_departments: Vec<FilterOption<'a>>,
@@ -148,7 +152,26 @@ pub fn row_view<'a>(
 }
 
 impl Renderer<'_> {
-    pub(super) fn metrics_page(&self) -> Result<OutputFile, Diagnostic> {
+    /// `metrics.html`, written with its rows spliced in where the template put them.
+    pub(super) fn metrics_page(&self, out: &Emitter) {
+        let html = match self.metrics_page_shell() {
+            Ok(html) => html,
+            Err(d) => return out.emit(Err(d)),
+        };
+        let Some((before, after)) = html.split_once(ROWS_MARK) else {
+            return out.emit(Ok(OutputFile::new(METRICS_URL, html))); // a theme without rows
+        };
+        let rows = 0..self.site.metrics.rows.len();
+        out.emit_streamed(METRICS_URL, &mut |w| {
+            w.write_all(before.as_bytes())
+                .and_then(|()| self.full_rows.write_to(w, rows.clone(), "", "\n    "))
+                .and_then(|()| w.write_all(after.as_bytes()))
+                .map_err(|e| Diagnostic::error(METRICS_URL, e.to_string()))
+        });
+    }
+
+    /// The page with [`ROWS_MARK`] where the rows go.
+    fn metrics_page_shell(&self) -> Result<String, Diagnostic> {
         let t = self.t;
         let table = &self.site.metrics;
         let (rows, all_cases) = (&table.rows, &self.site.content.cases);
@@ -183,7 +206,7 @@ impl Renderer<'_> {
             departments: self.groups(&table.departments, TaxonomyKind::Departments),
             totals: self.totals(),
             row_count: rows.len(),
-            rows_html: self.full_rows.join(0..rows.len(), "", "\n    "),
+            rows_html: ROWS_MARK,
             case_count: cases,
             filter_regions: options(rows.iter().map(|r| all_cases[r.case].region.as_str())),
             filter_departments: options(rows.iter().map(|r| all_cases[r.case].department.as_str())),
@@ -193,7 +216,7 @@ impl Renderer<'_> {
             ),
             status_template: t.filter_status.to_string(),
         };
-        self.page("metrics.html", METRICS_URL, &page)
+        self.templates.render("metrics.html", &page)
     }
 
     /// The before/after chart of case `i`, if it has before/after metrics.

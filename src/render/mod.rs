@@ -386,7 +386,7 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
             scope.spawn(|_| r.print_page(out));
         }
         if wants(metrics_page::METRICS_URL) {
-            scope.spawn(|_| out.emit(r.metrics_page()));
+            scope.spawn(|_| r.metrics_page(out));
         }
         for (path, write) in exports::EXPORTS.into_iter().filter(|(path, _)| wants(path)) {
             scope.spawn(move |_| {
