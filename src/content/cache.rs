@@ -206,10 +206,7 @@ impl ContentCache {
         let (rendered, broken, uses_map) =
             super::render_body(markdown, &map, rel, &case.url, &case.body, case.body_line);
         let entry = self.entries.get_mut(rel).expect("inserted above");
-        if case.summary.is_empty() {
-            case.summary = rendered.first_paragraph.clone();
-        }
-        case.rendered = rendered;
+        super::set_rendered(&mut case, rendered);
         entry.warnings = warnings.clone();
         entry.rendered = Some((uses_map.then_some(link_hash), broken.clone()));
         if !broken.is_empty() {
