@@ -13,8 +13,9 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 
-/// Stands for the page's root prefix (`""`, `"../"`) in a fragment. A private-use character
-/// is left alone by the HTML escaper and does not occur in the templates' own text.
+/// Stands for the page's root prefix (`""`, `"../"`) in a fragment. Private-use characters
+/// are left alone by the HTML escaper, and this sequence of them around a word occurs in no
+/// template and in no real text.
 pub const ROOT_MARK: &str = "\u{E000}root\u{E000}";
 
 /// Rendered fragments by item index; `None` for items no wanted page shows.
@@ -67,7 +68,8 @@ impl Fragments {
         Ok(Fragments { html })
     }
 
-    /// No fragments: for builds that list nothing.
+    /// No fragments: what lists show when their item template failed (the error is reported
+    /// and fails the build, but the other pages still render to report their own errors).
     pub fn none() -> Fragments {
         Fragments { html: Vec::new() }
     }
