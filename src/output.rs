@@ -135,6 +135,14 @@ impl Sink for Discard {
     fn put(&self, _: OutputFile) -> Result<(), OutputError> {
         Ok(())
     }
+
+    fn put_streamed(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        write(&mut io::sink()).map_err(io_error(Path::new(path)))
+    }
 }
 
 /// A new output folder being written beside the old one: [`Staging::commit`] swaps it in;
