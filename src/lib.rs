@@ -2,8 +2,9 @@
 //!
 //! The build is a one-way pipeline, one module per stage:
 //! [`config`] → [`content`] (load and validate) → [`site`] (the model) → [`render`] →
-//! [`output`] (the only stage that writes). Problems are collected as [`Diagnostics`] and
-//! reported together; a failed build writes nothing.
+//! [`output`] (the only stage that writes: into a staging folder, swapped in at the end).
+//! Problems are collected as [`Diagnostics`] and reported together; a failed build leaves the
+//! previous output folder untouched.
 
 pub mod bundle;
 pub mod config;

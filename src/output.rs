@@ -234,7 +234,7 @@ impl Drop for Staging {
 }
 
 /// Why a set of output paths cannot be written: the first unsafe or repeated path.
-pub fn check_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<(), OutputError> {
+fn check_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<(), OutputError> {
     let mut seen = HashSet::new();
     for path in paths {
         if !is_safe_output_path(path) {

@@ -28,7 +28,7 @@ pub struct SiteInfo {
     pub pages: Vec<Link>,
     /// The list pages of enabled taxonomies.
     pub taxonomies: Vec<Link>,
-    /// Root file of the search index (`search/index-<build>.js`), root-relative.
+    /// Root file of the search index ([`crate::search::ROOT`]), root-relative.
     pub search_index: Option<String>,
 }
 

@@ -77,22 +77,11 @@ impl Fragments {
     /// The fragments of `items`, in order, for a page whose root prefix is `root`.
     pub fn join(&self, items: impl IntoIterator<Item = usize>, root: &str, sep: &str) -> String {
         let mut out = String::new();
-        self.join_into(&mut out, items, root, sep);
-        out
-    }
-
-    /// [`Fragments::join`], appended to `out`.
-    pub fn join_into(
-        &self,
-        out: &mut String,
-        items: impl IntoIterator<Item = usize>,
-        root: &str,
-        sep: &str,
-    ) {
         let _ = self.pieces(items, root, sep, &mut |piece| {
             out.push_str(piece);
             Ok(())
         });
+        out
     }
 
     /// [`Fragments::join`], written to `w` (for a page too big to hold: `metrics.html` at

@@ -17,7 +17,6 @@ use super::i18n::fill;
 use super::{Emitter, Renderer};
 use crate::content::case::{CaseId, MetricValue};
 use crate::diagnostic::Diagnostic;
-use crate::output::OutputFile;
 use crate::site::metrics::table::{GroupSummary, TotalOutcome};
 use crate::site::metrics::units::normalise;
 use crate::site::metrics::{format_number, format_signed_1, MetricRow, MetricView};
@@ -154,20 +153,17 @@ pub fn row_view<'a>(
 impl Renderer<'_> {
     /// `metrics.html`, written with its rows spliced in where the template put them.
     pub(super) fn metrics_page(&self, out: &Emitter) {
-        let html = match self.metrics_page_shell() {
-            Ok(html) => html,
-            Err(d) => return out.emit(Err(d)),
-        };
-        let Some((before, after)) = html.split_once(ROWS_MARK) else {
-            return out.emit(Ok(OutputFile::new(METRICS_URL, html))); // a theme without rows
-        };
         let rows = 0..self.site.metrics.rows.len();
-        out.emit_streamed(METRICS_URL, &mut |w| {
-            w.write_all(before.as_bytes())
-                .and_then(|()| self.full_rows.write_to(w, rows.clone(), "", "\n    "))
-                .and_then(|()| w.write_all(after.as_bytes()))
-                .map_err(|e| Diagnostic::error(METRICS_URL, e.to_string()))
-        });
+        out.emit_spliced(
+            METRICS_URL,
+            self.metrics_page_shell(),
+            ROWS_MARK,
+            &mut |w| {
+                self.full_rows
+                    .write_to(w, rows.clone(), "", "\n    ")
+                    .map_err(|e| Diagnostic::error(METRICS_URL, e.to_string()))
+            },
+        );
     }
 
     /// The page with [`ROWS_MARK`] where the rows go.

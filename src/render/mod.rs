@@ -1,7 +1,9 @@
-//! Rendering: the site model in, every output file (as bytes in memory) out.
+//! Rendering: the site model in, every output file out.
 //!
-//! Rendering does no file I/O: it turns the [`Site`] into [`OutputFile`]s that
-//! [`crate::output`] writes. Case pages, the largest share, render in parallel.
+//! Each file goes to a [`Sink`] as soon as it is rendered (or piece by piece, for the pages
+//! too big to hold); the sink decides where it lands ([`crate::output`]: a staging folder, or
+//! memory for watch mode and the bundle). Pages render in parallel, the search index
+//! alongside them.
 
 pub mod chart;
 pub mod context;
@@ -246,18 +248,12 @@ impl<'a> Emitter<'a> {
     }
 
     fn emit(&self, file: Result<OutputFile, Diagnostic>) {
-        let written = file.and_then(|file| {
-            let path = file.path.clone();
-            crate::output::check_paths([path.as_str()])
-                .and_then(|()| self.sink.put(file))
-                .map_err(|e| {
-                    Diagnostic::error(&path, e.to_string())
-                        .with_hint("check permissions and free space")
-                })?;
-            Ok(path)
-        });
-        match written {
-            Ok(path) => lock(&self.paths).push(path),
+        match file {
+            Ok(file) => {
+                let path = file.path.clone();
+                let delivered = self.deliver(&path, |sink| sink.put(file));
+                self.record(path, delivered);
+            }
             Err(d) => lock(&self.problems).push(d),
         }
     }
@@ -276,15 +272,54 @@ impl<'a> Emitter<'a> {
                 std::io::Error::other("the file could not be rendered")
             })
         };
-        let written = crate::output::check_paths([path])
-            .and_then(|()| self.sink.put_streamed(path, &mut pieces));
-        match (written, failed) {
-            (_, Some(d)) => lock(&self.problems).push(d),
-            (Err(e), None) => lock(&self.problems).push(
-                Diagnostic::error(path, e.to_string())
-                    .with_hint("check permissions and free space"),
-            ),
-            (Ok(()), None) => lock(&self.paths).push(path.to_string()),
+        let delivered = self.deliver(path, |sink| sink.put_streamed(path, &mut pieces));
+        self.record(path.to_string(), failed.map_or(delivered, Err));
+    }
+
+    /// Writes a page too big to hold whole: `page` was rendered with `mark` where its long
+    /// middle goes, and `middle` writes that part in its place. A page without the mark (a
+    /// theme that leaves the part out) is written as it is.
+    fn emit_spliced(
+        &self,
+        path: &str,
+        page: Result<String, Diagnostic>,
+        mark: &str,
+        middle: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), Diagnostic>,
+    ) {
+        let page = match page {
+            Ok(page) => page,
+            Err(d) => return self.emit(Err(d)),
+        };
+        let Some((before, after)) = page.split_once(mark) else {
+            return self.emit(Ok(OutputFile::new(path, page)));
+        };
+        self.emit_streamed(path, &mut |w| {
+            let io = |e: std::io::Error| Diagnostic::error(path, e.to_string());
+            w.write_all(before.as_bytes()).map_err(io)?;
+            middle(w)?;
+            w.write_all(after.as_bytes()).map_err(io)
+        });
+    }
+
+    /// Refuses a path that would leave the output folder, then lets `put` hand the file over.
+    fn deliver(
+        &self,
+        path: &str,
+        put: impl FnOnce(&dyn Sink) -> Result<(), crate::output::OutputError>,
+    ) -> Result<(), Diagnostic> {
+        if !crate::slug::is_safe_output_path(path) {
+            let e = crate::output::OutputError::UnsafePath(path.to_string());
+            return Err(Diagnostic::error(path, e.to_string()));
+        }
+        put(self.sink).map_err(|e| {
+            Diagnostic::error(path, e.to_string()).with_hint("check permissions and free space")
+        })
+    }
+
+    fn record(&self, path: String, delivered: Result<(), Diagnostic>) {
+        match delivered {
+            Ok(()) => lock(&self.paths).push(path),
+            Err(d) => lock(&self.problems).push(d),
         }
     }
 
@@ -662,24 +697,17 @@ impl<'a> Renderer<'a> {
             toc: print::toc(self.summaries),
             cases_html: print::CASES_MARK,
         };
-        let html = match self.templates.render("print.html", &page) {
-            Ok(html) => html,
-            Err(d) => return out.emit(Err(d)),
-        };
-        let Some((before, after)) = html.split_once(print::CASES_MARK) else {
-            return out.emit(Ok(OutputFile::new("print.html", html))); // a theme without them
-        };
-        out.emit_streamed("print.html", &mut |w| {
-            let io = |e: std::io::Error| Diagnostic::error("print.html", e.to_string());
-            w.write_all(before.as_bytes()).map_err(io)?;
-            self.print_cases(&mut |case| w.write_all(case).map_err(io))?;
-            let after = after.strip_prefix('\n').unwrap_or(after);
-            w.write_all(after.as_bytes()).map_err(io)
+        let html = self.templates.render("print.html", &page);
+        out.emit_spliced("print.html", html, print::CASES_MARK, &mut |w| {
+            self.print_cases(&mut |piece| {
+                w.write_all(piece)
+                    .map_err(|e| Diagnostic::error("print.html", e.to_string()))
+            })
         });
     }
 
     /// Renders every case for `print.html` (`print_case.html`), in id order, handing each
-    /// (trimmed, with a line end) to `put`.
+    /// (trimmed) and the line ends between them to `put`.
     fn print_cases(
         &self,
         put: &mut dyn FnMut(&[u8]) -> Result<(), Diagnostic>,
@@ -702,14 +730,15 @@ impl<'a> Renderer<'a> {
                             .render_context_bytes("print_case.html", context)?;
                         let end = html.trim_ascii_end().len();
                         html.truncate(end);
-                        html.push(b'\n');
                         Ok(html)
                     },
                 )
                 .collect::<Result<_, Diagnostic>>()?;
-            for case in &printed {
-                let start = case.len() - case.trim_ascii_start().len();
-                put(&case[start..])?;
+            for (n, case) in printed.iter().enumerate() {
+                if start + n > 0 {
+                    put(b"\n")?;
+                }
+                put(case.trim_ascii_start())?;
             }
         }
         Ok(())
