@@ -2,7 +2,8 @@
 //!
 //! The build is a one-way pipeline, one module per stage:
 //! [`config`] → [`content`] (load and validate) → [`site`] (the model) → [`render`] →
-//! [`output`] (the only stage that writes: into a staging folder, swapped in at the end).
+//! [`output`] (the only stage that writes: a staging folder swapped in, or on a rebuild only
+//! the files that changed).
 //! Problems are collected as [`Diagnostics`] and reported together; a failed build leaves the
 //! previous output folder untouched.
 
@@ -52,8 +53,10 @@ pub struct BuildReport {
     pub cases: usize,
     /// HTML pages written.
     pub pages: usize,
-    /// All files written (pages, feeds, static files, assets).
+    /// All files of the site (pages, feeds, static files, assets).
     pub files: usize,
+    /// Files actually written: a rebuild leaves files that did not change alone.
+    pub written: usize,
     pub output: PathBuf,
     pub warnings: Diagnostics,
     /// How long each stage took, in order (printed by `--verbose`).
@@ -73,22 +76,39 @@ pub fn output_dir(root: &Path, options: &BuildOptions) -> Result<PathBuf, Diagno
     Ok(output)
 }
 
-/// Builds the site in `root` and swaps it into the output folder. Files are written to a
-/// staging folder as they are rendered; a failed build deletes it and leaves the output
-/// folder as it was.
+/// Builds the site in `root` into the output folder. A first build writes a staging folder
+/// and swaps it in; a rebuild writes only the files that changed ([`output::Refresh`]). Either
+/// way a failed build leaves the output folder as it was.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
     let output = output_dir(root, options)?;
     let write_error = |e: output::OutputError| {
-        Diagnostic::error(&output, e.to_string()).with_hint("check permissions and free space")
+        let hint = match e {
+            output::OutputError::Io { .. } => "check permissions and free space",
+            _ => "report this: casebook made an output path it should not have",
+        };
+        Diagnostic::error(&output, e.to_string()).with_hint(hint)
     };
-    let staging = output::Staging::new(&output).map_err(write_error)?;
-    let mut site = render(root, options, &staging)?;
-    let swapped = Instant::now();
-    staging.commit().map_err(write_error)?;
+    let (mut site, written) = if output::Refresh::applies_to(&output) {
+        let refresh = output::Refresh::new(&output).map_err(write_error)?;
+        let site = render(root, options, &refresh)?;
+        let committed = Instant::now();
+        let stats = refresh.commit().map_err(write_error)?;
+        (site, (stats.written, committed.elapsed()))
+    } else {
+        let staging = output::Staging::new(&output).map_err(write_error)?;
+        let site = render(root, options, &staging)?;
+        let committed = Instant::now();
+        staging.commit().map_err(write_error)?;
+        let files = site.paths.len();
+        (site, (files, committed.elapsed()))
+    };
+    let (written, time) = written;
     site.timings
-        .push(("swap in the new output", swapped.elapsed()));
-    Ok(site.report(output, start))
+        .push(("move the new and changed files in", time));
+    let mut report = site.report(output, start);
+    report.written = written;
+    Ok(report)
 }
 
 /// Builds the site in `root` into one deterministic zip at `target` (the offline bundle).
@@ -130,6 +150,7 @@ impl RenderedSite {
             cases: self.cases,
             pages: self.paths.iter().filter(|p| p.ends_with(".html")).count(),
             files: self.paths.len(),
+            written: self.paths.len(),
             output,
             warnings: self.warnings,
             timings: self.timings,

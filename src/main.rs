@@ -303,8 +303,12 @@ fn summary(report: &BuildReport, check_only: bool) -> String {
             report.cases, report.pages
         )
     } else {
+        let written = match report.written {
+            n if n == report.files => String::new(),
+            n => format!(", {n} changed"),
+        };
         format!(
-            "built {} cases, {} pages ({} files) into {} in {ms} ms{warnings}",
+            "built {} cases, {} pages ({} files{written}) into {} in {ms} ms{warnings}",
             report.cases,
             report.pages,
             report.files,

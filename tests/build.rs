@@ -186,6 +186,52 @@ fn failed_build_leaves_previous_output_untouched() {
     assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
 }
 
+/// A rebuild into an existing output folder writes only what changed, deletes what the
+/// build no longer makes, and leaves exactly what a build into an empty folder would.
+#[test]
+fn rebuild_writes_only_what_changed_and_matches_a_clean_build() {
+    use std::os::unix::fs::MetadataExt;
+    let site = copy_fixture("basic");
+    let public = site.path().join("public");
+    let first = build_into(site.path(), &public).unwrap();
+    assert_eq!(
+        first.written, first.files,
+        "a first build writes every file"
+    );
+    let inode = |rel: &str| std::fs::metadata(public.join(rel)).unwrap().ino();
+    let (about, case_2) = (inode("about.html"), inode("cases/002.html"));
+    let again = build_into(site.path(), &public).unwrap();
+    assert_eq!(again.written, 0, "nothing changed, nothing written");
+    std::fs::write(public.join("stray.html"), "not ours").unwrap();
+    let source = site.path().join("content/cases/002.md");
+    let text = read(&source).replace("办税服务", "办税服务改革");
+    std::fs::write(&source, text).unwrap();
+    let edited = build_into(site.path(), &public).unwrap();
+    assert!(
+        edited.written > 0 && edited.written < edited.files,
+        "{} of {} files written",
+        edited.written,
+        edited.files
+    );
+    assert_eq!(
+        inode("about.html"),
+        about,
+        "an unchanged page is left alone"
+    );
+    assert_ne!(
+        inode("cases/002.html"),
+        case_2,
+        "the edited case is written"
+    );
+    assert!(read(public.join("cases/002.html")).contains("办税服务改革"));
+    let clean = tempfile::tempdir().unwrap();
+    build_into(site.path(), &clean.path().join("p")).unwrap();
+    assert!(
+        all_files(&public) == all_files(&clean.path().join("p")),
+        "the refreshed folder differs from a clean build (or kept the stray file)"
+    );
+}
+
 #[test]
 fn base_url_makes_feed_and_sitemap_absolute_only() {
     let out = tempfile::tempdir().unwrap();

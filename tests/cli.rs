@@ -157,7 +157,7 @@ fn verbose_prints_stage_timings() {
     for stage in [
         "ms  site model",
         "ms  render and write pages",
-        "ms  swap in",
+        "ms  move the new and changed files in",
     ] {
         assert!(err.contains(stage), "{stage} missing from:\n{err}");
     }

@@ -4,7 +4,9 @@
 //! [`Staging`] folder, a temporary sibling of the output folder, so no build holds its whole
 //! output in memory; the staging folder is swapped in only when every file is written, and
 //! deleted otherwise, so a failed build (or a crash half-way) leaves the previous `public/`
-//! byte-for-byte untouched. Watch mode and the bundle [`Collect`] files in memory instead.
+//! byte-for-byte untouched. A rebuild over an existing folder uses [`Refresh`] instead, which
+//! stages only the files whose bytes changed. Watch mode and the bundle [`Collect`] files in
+//! memory.
 
 use std::collections::HashSet;
 use std::fs;
@@ -15,6 +17,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::slug::is_safe_output_path;
+
+mod refresh;
+pub use refresh::{Refresh, RefreshStats};
 
 /// One file of the built site: a `/`-separated path relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
