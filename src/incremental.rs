@@ -24,6 +24,7 @@
 //! Everything is computed before anything is written, so a build error leaves the last good
 //! site untouched.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -75,7 +76,31 @@ pub struct Rebuild {
     /// Whether this rendered the pages deferred by earlier rebuilds ([`Incremental::catch_up`]).
     pub catch_up: bool,
     pub warnings: Diagnostics,
+    /// How long each stage took, in order (printed by `watch --verbose`).
+    pub timings: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
+}
+
+/// Stage timings of one rebuild.
+struct Laps {
+    clock: Instant,
+    stages: Vec<(&'static str, Duration)>,
+}
+
+impl Laps {
+    fn new() -> Laps {
+        Laps {
+            clock: Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+
+    /// Ends `stage`: the time since the last lap.
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.stages.push((stage, now - self.clock));
+        self.clock = now;
+    }
 }
 
 /// Config, theme and templates: reloaded only when a file outside `content/` changes.
@@ -101,8 +126,8 @@ pub struct Incremental {
     site: Option<Site>,
     /// Input key of every page rendered by the last good build, by URL.
     keys: HashMap<String, u64>,
-    /// Hash of the bytes of every file the last good build left in the output folder.
-    written: HashMap<String, u64>,
+    /// Hash and size of every file the last good build left in the output folder.
+    written: HashMap<String, (u64, usize)>,
     /// Whether the output folder holds a complete build of ours; if not, the next build
     /// replaces the whole folder.
     complete: bool,
@@ -188,6 +213,7 @@ impl Incremental {
         catch_up: bool,
         start: Instant,
     ) -> Result<Rebuild, Diagnostics> {
+        let mut laps = Laps::new();
         // Between full builds the watcher reports every change; a full build checks stamps.
         self.cache.trust_events(!full);
         let prepared = self
@@ -206,16 +232,16 @@ impl Incremental {
             return Err(problems);
         }
         let warnings = content.warnings.clone();
+        laps.lap("load from the cache");
         let memo = &mut self.memo;
         let site = Site::with_related(prepared.config.clone(), content, |cases| {
             memo.related(cases)
         })?;
+        laps.lap("site model");
         let hashes = self.memo.case_hashes(&site, &self.cache);
         let mut keys = page_keys(&site, &hashes, &self.cache, prepared.key);
-        let case_keys: Vec<u64> = hashes
-            .iter()
-            .map(|h| hash_of(&(h.summary, h.data)))
-            .collect();
+        laps.lap("page keys");
+        let case_keys: Vec<u64> = hashes.iter().map(CaseHashes::key).collect();
         let previous = &self.keys;
         let stale = |url: &str| keys.get(url).is_some_and(|k| previous.get(url) != Some(k));
         // A deferred page that exists and is out of date keeps its old key: still stale.
@@ -227,9 +253,11 @@ impl Incremental {
             Some(key) => previous.get(url) != Some(key) && !deferred.contains(&url),
             None => true,
         };
+        let sizes = |path: &str| self.written.get(path).map_or(0, |w| w.1);
         let reuse = Reuse {
             memo: &self.fragments,
             case_keys: &case_keys,
+            sizes: &sizes,
         };
         let files = render::render_selected(
             &site,
@@ -239,7 +267,9 @@ impl Incremental {
             Some(reuse),
         );
         self.fragments.settle(memo_limit(&site));
+        laps.lap("render");
         let written = files.and_then(|files| self.write(files, &keys));
+        laps.lap("write");
         let (written, removed) = match written {
             Ok(done) => done,
             Err(problems) => {
@@ -262,6 +292,7 @@ impl Incremental {
             full,
             catch_up,
             warnings,
+            timings: laps.stages,
             elapsed: start.elapsed(),
         })
     }
@@ -275,6 +306,7 @@ impl Incremental {
         changed: &[PathBuf],
         start: Instant,
     ) -> Option<Result<Rebuild, Diagnostics>> {
+        let mut laps = Laps::new();
         let patched = match self.reparse(changed)? {
             Ok(fresh) => fresh,
             Err(problems) => {
@@ -282,20 +314,43 @@ impl Incremental {
                 return Some(Err(problems));
             }
         };
-        // Only bodies changed, so nothing the model derives from case data changes. (A model
-        // field derived from bodies would have to be derived again here.)
+        // The cases keep their shape, so the model's lists stay; only the metric table holds
+        // their data. (A model field derived from bodies would have to be derived again here.)
         let mut urls = BTreeSet::new();
         let site = self.site.as_mut()?;
+        laps.lap("read the changed cases");
+        let listed: Vec<usize> = patched
+            .iter()
+            .filter(|p| p.listed)
+            .map(|p| p.index)
+            .collect();
         patch(&mut site.content, patched, &mut self.keys, &mut urls);
+        if !listed.is_empty() {
+            for &i in &listed {
+                // Same shape, so the same number of metrics: the rows are replaced in place.
+                if !site.metrics.replace_case(&site.content.cases, i) {
+                    site.metrics = crate::site::metrics::MetricTable::new(&site.content.cases);
+                }
+                self.case_keys[i] = case_key(site, &site.content.cases[i]);
+                for url in listing_pages(site, i) {
+                    // Unknown until the next general build, which renders it once more.
+                    self.keys.remove(&url);
+                    urls.insert(url);
+                }
+            }
+        }
         // The print page shows every body: it is out of date now, and catches up later.
         self.deferred = true;
+        laps.lap("patch the site model");
         let (site, prepared) = (self.site.as_ref()?, self.prepared.as_ref()?);
         let keys = std::mem::take(&mut self.keys);
         let wants = |url: &str| urls.contains(url) || !keys.contains_key(url);
-        // Only bodies changed: what cards and rows show did not.
+        // Cards and rows of the cases whose listing changed have new keys.
+        let sizes = |path: &str| self.written.get(path).map_or(0, |w| w.1);
         let reuse = Reuse {
             memo: &self.fragments,
             case_keys: &self.case_keys,
+            sizes: &sizes,
         };
         let files = render::render_selected(
             site,
@@ -305,8 +360,10 @@ impl Incremental {
             Some(reuse),
         );
         self.fragments.settle(memo_limit(site));
+        laps.lap("render");
         let (cases, warnings) = (site.content.cases.len(), site.content.warnings.clone());
         let written = files.and_then(|files| self.write(files, &keys));
+        laps.lap("write");
         self.keys = keys;
         Some(match written {
             Ok((written, removed)) => Ok(Rebuild {
@@ -316,6 +373,7 @@ impl Incremental {
                 full: false,
                 catch_up: false,
                 warnings,
+                timings: laps.stages,
                 elapsed: start.elapsed(),
             }),
             Err(problems) => {
@@ -346,12 +404,13 @@ impl Incremental {
                 Err(problems) => return Some(Err(Diagnostics(problems).into_result(()).err()?)),
             };
             let old = &site.content.cases[i];
-            // `Case` serialises its front matter, URL and summary, not its body.
-            if hash_json(&case) != hash_json(old) || (case.draft && !self.options.drafts) {
+            if shape(&case) != shape(old) || (case.draft && !self.options.drafts) {
                 return None;
             }
             patched.push(Patched {
                 index: i,
+                // `Case` serialises its front matter, URL and summary, not its body.
+                listed: hash_json(&case) != hash_json(old),
                 case,
                 warnings,
             });
@@ -396,11 +455,14 @@ impl Incremental {
         files: Vec<OutputFile>,
         keys: &HashMap<String, u64>,
     ) -> Result<(Vec<String>, Vec<String>), Diagnostics> {
-        let hashes: Vec<u64> = files.par_iter().map(|f| hash_of(&f.bytes)).collect();
+        let hashes: Vec<u64> = files
+            .par_iter()
+            .map(|f| crate::hash::hash_bytes(&f.bytes))
+            .collect();
         let changed: Vec<&OutputFile> = files
             .iter()
             .zip(&hashes)
-            .filter(|(f, h)| !self.complete || self.written.get(&f.path) != Some(h))
+            .filter(|(f, &h)| !self.complete || self.written.get(&f.path).map(|w| w.0) != Some(h))
             .map(|(f, _)| f)
             .collect();
         // Pages skipped because unchanged are still produced: their URLs are among the keys.
@@ -433,15 +495,18 @@ impl Incremental {
         let mut written: Vec<String> = changed.iter().map(|f| f.path.clone()).collect();
         written.sort();
         for (file, hash) in files.into_iter().zip(hashes) {
-            self.written.insert(file.path, hash);
+            let size = file.bytes.len();
+            self.written.insert(file.path, (hash, size));
         }
         Ok((written, removed))
     }
 }
 
-/// Fragments the memo keeps at most: a few versions of every card and row.
+/// Fragments the memo keeps at most: a few versions of every card, row and export line
+/// (a case is a card and a `cases.json` line; a metric row is two table rows, a JSON line
+/// and a CSV line).
 fn memo_limit(site: &Site) -> usize {
-    4 * (site.content.cases.len() + 2 * site.metrics.rows.len())
+    4 * (2 * site.content.cases.len() + 4 * site.metrics.rows.len())
 }
 
 /// The fast path's re-read cases, or their errors.
@@ -450,8 +515,66 @@ type Reparsed = Result<Vec<Patched>, Diagnostics>;
 /// A case read again by the fast path, to replace the one at `index`.
 struct Patched {
     index: usize,
+    /// Whether what other pages show of it changed (its title, summary, metrics), not only
+    /// its body.
+    listed: bool,
     case: crate::content::case::Case,
     warnings: Vec<Diagnostic>,
+}
+
+/// What the model's lists are made of: while a case keeps these, an edit leaves every list,
+/// taxonomy, related-cases list, page URL and feed order of the site as it was, and only the
+/// pages that show the case need rendering again (see [`listing_pages`]).
+fn shape(case: &crate::content::case::Case) -> u64 {
+    hash_json(&(
+        &case.id,
+        &case.url,
+        case.draft,
+        &case.date,
+        &case.tags,
+        &case.region,
+        &case.department,
+        case.metrics.len(),
+    ))
+}
+
+/// The pages besides its own that show case `i` as listed: its neighbours (previous/next
+/// links), the cases listing it as related, the index and term pages that list it, the
+/// feeds, and the metric tables and exports.
+fn listing_pages(site: &Site, i: usize) -> Vec<String> {
+    let cases = &site.content.cases;
+    let mut urls: Vec<String> = DATA_PAGES.iter().map(|u| u.to_string()).collect();
+    if in_feed(site, i) {
+        // The feeds share one key in the general path (see `feed_key`): all or none.
+        urls.extend(["atom.xml", "sitemap.xml", "robots.txt"].map(String::from));
+    }
+    let neighbours = [i.checked_sub(1), Some(i + 1)];
+    urls.extend(
+        neighbours
+            .into_iter()
+            .flatten()
+            .filter_map(|j| cases.get(j))
+            .map(|c| c.url.clone()),
+    );
+    let related = site
+        .related
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.contains(&i));
+    urls.extend(related.map(|(j, _)| cases[j].url.clone()));
+    let holding = |pages: &[crate::site::paginate::ListPage], at: usize| {
+        pages
+            .iter()
+            .find(|p| p.items.contains(&at))
+            .map(|p| p.url.clone())
+    };
+    urls.extend(holding(&site.index_pages, i));
+    for term in site.taxonomies.iter().flat_map(|t| &t.terms) {
+        if let Ok(at) = term.cases.binary_search(&i) {
+            urls.extend(holding(&term.pages, at));
+        }
+    }
+    urls
 }
 
 /// Puts re-read cases into `content`; their pages are to be rendered (`urls`).
@@ -465,6 +588,7 @@ fn patch(
         index,
         case,
         warnings,
+        ..
     } in patched
     {
         let warned = &mut content.warnings.0;
@@ -496,6 +620,26 @@ struct CaseHashes {
     data: u64,
 }
 
+impl CaseHashes {
+    fn new(site: &Site, case: &crate::content::case::Case) -> CaseHashes {
+        CaseHashes {
+            summary: hash_json(&CaseSummary::new(site, case)),
+            // `Case` serialises its front matter, URL and summary, not its body.
+            data: hash_json(case),
+        }
+    }
+
+    /// The key of the case's card and metric rows.
+    fn key(&self) -> u64 {
+        hash_of(&(self.summary, self.data))
+    }
+}
+
+/// [`CaseHashes::key`] of `case`.
+fn case_key(site: &Site, case: &crate::content::case::Case) -> u64 {
+    CaseHashes::new(site, case).key()
+}
+
 impl Memo {
     fn related(&mut self, cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
         let tags: Vec<&[String]> = cases.iter().map(|c| c.tags.as_slice()).collect();
@@ -520,14 +664,7 @@ impl Memo {
                 let version = cache.version(&c.source);
                 match known.get(&c.source) {
                     Some(&(v, hashes)) if v == version && version.is_some() => (version, hashes),
-                    _ => {
-                        let hashes = CaseHashes {
-                            summary: hash_json(&CaseSummary::new(site, c)),
-                            // `Case` serialises its front matter, URL and summary, not its body.
-                            data: hash_json(c),
-                        };
-                        (version, hashes)
-                    }
+                    _ => (version, CaseHashes::new(site, c)),
                 }
             })
             .collect();
@@ -635,6 +772,23 @@ fn page_keys(
         keys.insert(page.url.clone(), key);
     }
     keys
+}
+
+/// Whether case `i` is among the feed's latest entries (in the feed's order, as `feed_key`).
+fn in_feed(site: &Site, i: usize) -> bool {
+    let fallback = site.config.raw.date.as_deref().unwrap_or("1970-01-01");
+    fn order<'c>(
+        c: &'c crate::content::case::Case,
+        fallback: &'c str,
+    ) -> (Reverse<&'c str>, &'c str) {
+        (
+            Reverse(c.date.as_deref().unwrap_or(fallback)),
+            c.url.as_str(),
+        )
+    }
+    let cases = &site.content.cases;
+    let place = order(&cases[i], fallback);
+    cases.iter().filter(|c| order(c, fallback) < place).count() < FEED_ENTRIES
 }
 
 /// What the feeds show: every URL, and the latest cases (in the feed's order) as listed.

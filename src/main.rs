@@ -119,6 +119,9 @@ struct WatchArgs {
     /// Include drafts
     #[arg(long)]
     drafts: bool,
+    /// Print how long each stage of every rebuild took
+    #[arg(long)]
+    verbose: bool,
 }
 
 #[derive(Args)]
@@ -169,7 +172,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(&args, false),
         Command::Check(args) => run_build(&args, true),
-        Command::Watch(args) => watch_cli::run_watch(&args.options(), None),
+        Command::Watch(args) => watch_cli::run_watch(&args.options(), args.verbose, None),
         Command::Serve(args) => watch_cli::run_serve(&args),
         Command::Bundle(args) => run_bundle(&args),
         Command::Init { dir } => finish(

@@ -325,6 +325,8 @@ fn safe_relative_path(path: &str) -> Option<PathBuf> {
         match segment {
             "" if i == last => {}
             "" | "." | ".." => return None,
+            // Hidden files are never published (watch mode keeps its spares there).
+            s if s.starts_with('.') => return None,
             s => rel.push(s),
         }
     }
@@ -425,6 +427,8 @@ mod tests {
             "/C:/Windows/win.ini",
             "/x%00.html",
             "/./x",
+            "/.metrics.html.casebook-tmp",
+            "/data/%2Emetrics.csv.casebook-tmp",
             "/%zz",
             "x.html",
             "http://evil.example/x",

@@ -33,10 +33,14 @@ pub fn run_serve(args: &ServeArgs) -> ExitCode {
     if !server.addr().ip().is_loopback() {
         eprintln!("warning: other machines can reach this server");
     }
-    run_watch(&options, Some((&server, args.open)))
+    run_watch(&options, args.watch.verbose, Some((&server, args.open)))
 }
 
-pub fn run_watch(options: &WatchOptions, server: Option<(&Server, bool)>) -> ExitCode {
+pub fn run_watch(
+    options: &WatchOptions,
+    verbose: bool,
+    server: Option<(&Server, bool)>,
+) -> ExitCode {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
@@ -45,7 +49,7 @@ pub fn run_watch(options: &WatchOptions, server: Option<(&Server, bool)>) -> Exi
     let root = options.root.clone();
     let mut first = true;
     let result = casebook::watch::run(options, &stop, &mut |outcome| {
-        print_outcome(&outcome, &root, first);
+        print_outcome(&outcome, &root, first, verbose);
         if let Some((server, open)) = server {
             tell_browsers(server, &outcome, &root);
             if first && open {
@@ -66,9 +70,14 @@ pub fn run_watch(options: &WatchOptions, server: Option<(&Server, bool)>) -> Exi
     }
 }
 
-fn print_outcome(outcome: &Outcome, root: &Path, first: bool) {
+fn print_outcome(outcome: &Outcome, root: &Path, first: bool, verbose: bool) {
     match outcome {
         Outcome::Built { changed, rebuild } => {
+            if verbose {
+                for (stage, time) in &rebuild.timings {
+                    eprintln!("  {:>7.1} ms  {stage}", time.as_secs_f64() * 1000.0);
+                }
+            }
             if first {
                 print_diagnostics(&rebuild.warnings, root, false);
             }

@@ -37,9 +37,27 @@ impl Site {
 
     /// The watch fixture with `top` (top-level keys) put first in its config.
     fn with_config(top: &str) -> Site {
+        Site::with_more_cases(top, 0)
+    }
+
+    /// [`Site::with_config`] with `more` copies of case 4 (ids from 100, dates from 2020),
+    /// older than the fixture's own cases.
+    fn with_more_cases(top: &str, more: usize) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/watch_site");
         live_support::copy_dir(&fixture, dir.path());
+        let model = fs::read_to_string(dir.path().join("content/cases/004.md")).unwrap();
+        for n in 0..more {
+            let id = 100 + n;
+            let case = model
+                .replace("id: 4", &format!("id: {id}"))
+                .replace("title: Night market licences", &format!("title: Copy {id}"))
+                .replace(
+                    "date: 2024-01-14",
+                    &format!("date: 2020-01-{:02}", 1 + n % 28),
+                );
+            fs::write(dir.path().join(format!("content/cases/{id}.md")), case).unwrap();
+        }
         let config = dir.path().join("casebook.toml");
         let text = fs::read_to_string(&config).unwrap();
         fs::write(&config, format!("{top}\n{text}")).unwrap();
@@ -173,6 +191,51 @@ fn every_kind_of_edit_matches_a_clean_build() {
     fs::create_dir_all(site.path("static")).unwrap();
     fs::write(site.path("static/extra.css"), "body{}").unwrap();
     site.rebuild_and_compare(&["static/extra.css"]);
+}
+
+/// A save that changes what lists show of a case but not where it is listed (its title, its
+/// metric values) takes the fast path: the model is patched, not rebuilt, and only the pages
+/// that show the case are rendered.
+#[test]
+fn a_retitled_case_rewrites_only_the_pages_that_show_it() {
+    let mut site = Site::with_more_cases("paginate_by = 10", 60);
+    let old = "content/cases/130.md";
+    site.edit(old, "title: Copy 130", "title: Copy 130, retitled");
+    let report = site.rebuild_and_compare(&[old]);
+    let fast = |r: &casebook::incremental::Rebuild| {
+        r.timings
+            .iter()
+            .any(|(stage, _)| *stage == "patch the site model")
+    };
+    assert!(fast(&report), "{report:?}");
+    let written = |page: &str| report.written.iter().any(|p| p == page);
+    for page in [
+        "cases/130.html",
+        "cases/129.html",
+        "data/cases.json",
+        "metrics.html",
+    ] {
+        assert!(written(page), "{page}: {report:?}");
+    }
+    assert!(
+        !written("atom.xml"),
+        "an old case is not in the feed: {report:?}"
+    );
+    assert!(!written("index.html"), "listed on a later page: {report:?}");
+    assert!(report.written.len() < 20, "{report:?}");
+
+    site.edit(old, "after: 9", "after: 7");
+    let report = site.rebuild_and_compare(&[old]);
+    assert!(fast(&report), "{report:?}");
+    assert!(
+        report.written.iter().any(|p| p == "data/metrics.csv"),
+        "{report:?}"
+    );
+
+    // A new tag moves the case onto another term page: the general path.
+    site.edit(old, "tags: [licences, speed]", "tags: [licences, night]");
+    let report = site.rebuild_and_compare(&[old]);
+    assert!(!fast(&report), "{report:?}");
 }
 
 #[test]

@@ -92,6 +92,35 @@ impl<'a> CaseSummary<'a> {
     }
 }
 
+/// Every case's [`CaseSummary`], each made the first time it is asked for: a full build asks
+/// for all of them, a watch-mode rebuild after one save for a handful.
+pub struct Summaries<'a> {
+    site: &'a Site,
+    made: Vec<std::sync::OnceLock<CaseSummary<'a>>>,
+}
+
+impl<'a> Summaries<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        let made = (0..site.content.cases.len())
+            .map(|_| Default::default())
+            .collect();
+        Summaries { site, made }
+    }
+
+    /// The summary of case `i`.
+    pub fn get(&self, i: usize) -> &CaseSummary<'a> {
+        self.made[i].get_or_init(|| CaseSummary::new(self.site, &self.site.content.cases[i]))
+    }
+
+    pub fn len(&self) -> usize {
+        self.made.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.made.is_empty()
+    }
+}
+
 /// URL of a term's page, if that taxonomy is published.
 pub(crate) fn term_url(site: &Site, kind: TaxonomyKind, name: &str) -> Option<String> {
     let taxonomy = site.taxonomy(kind)?;

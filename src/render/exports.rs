@@ -19,6 +19,9 @@ use crate::site::metrics::units::round_to;
 use crate::site::metrics::MetricRow;
 use crate::site::Site;
 
+use super::fragments::Reuse;
+use crate::hash::hash_of;
+
 pub const CASES_JSON: &str = "data/cases.json";
 pub const METRICS_JSON: &str = "data/metrics.json";
 pub const METRICS_CSV: &str = "data/metrics.csv";
@@ -173,8 +176,9 @@ fn split(value: MetricValue) -> (Option<f64>, Option<f64>, Option<f64>) {
     }
 }
 
-/// Writes one export file of a site.
-pub type Export = fn(&Site, &mut dyn Write) -> io::Result<()>;
+/// Writes one export file of a site; watch mode lends the fragment memo, so that a save
+/// serialises only the changed cases' records again.
+pub type Export = fn(&Site, Option<Reuse>, &mut dyn Write) -> io::Result<()>;
 
 /// The export files, each written piece by piece: at 100,000 cases they are 360 MB, not
 /// worth holding whole.
@@ -187,12 +191,22 @@ pub const EXPORTS: [(&str, Export); 3] = [
 /// Items serialised (in parallel) and written at a time.
 const BATCH: usize = 1024;
 
-fn write_cases_json(site: &Site, w: &mut dyn Write) -> io::Result<()> {
-    write_json_lines(
-        &site.content.cases,
-        |c| serde_json::to_string(&case_record(c)),
-        w,
-    )
+/// A JSON array with one compact element per line.
+const JSON_LINES: Layout = Layout {
+    first: "\n",
+    between: ",\n",
+    tail: "\n]\n",
+};
+
+fn write_cases_json(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> io::Result<()> {
+    let cases = &site.content.cases;
+    let lines = Lines {
+        count: cases.len(),
+        key: &|i| reuse.map_or(0, |r| hash_of(&(CASES_JSON, r.case_keys[i]))),
+        line: &|i| Ok(serde_json::to_string(&case_record(&cases[i]))?),
+    };
+    w.write_all(b"[")?;
+    lines.write(reuse, &JSON_LINES, w)
 }
 
 fn case_record(c: &Case) -> CaseRecord<'_> {
@@ -210,54 +224,112 @@ fn case_record(c: &Case) -> CaseRecord<'_> {
     }
 }
 
-fn write_metrics_json(site: &Site, w: &mut dyn Write) -> io::Result<()> {
-    let cases = &site.content.cases;
-    let line = |row: &MetricRow| serde_json::to_string(&MetricRecord::new(&cases[row.case], row));
-    write_json_lines(&site.metrics.rows, line, w)
-}
-
-fn write_metrics_csv(site: &Site, w: &mut dyn Write) -> io::Result<()> {
-    let cases = &site.content.cases;
-    let records = site
-        .metrics
-        .rows
-        .iter()
-        .map(|row| MetricRecord::new(&cases[row.case], row));
-    write_csv(records, w).map_err(io::Error::other)
-}
-
-/// A JSON array with one compact element per line; `line` serialises an item. Elements are
-/// serialised in parallel, a batch at a time.
-fn write_json_lines<I: Sync>(
-    items: &[I],
-    line: impl Fn(&I) -> serde_json::Result<String> + Sync,
-    w: &mut dyn Write,
-) -> io::Result<()> {
+fn write_metrics_json(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> io::Result<()> {
+    let record = |r: usize| record_of(site, r);
+    let lines = Lines {
+        count: site.metrics.rows.len(),
+        key: &|r| row_key(site, reuse, METRICS_JSON, r),
+        line: &|r| Ok(serde_json::to_string(&record(r))?),
+    };
     w.write_all(b"[")?;
-    for (n, batch) in items.chunks(BATCH).enumerate() {
-        let lines: Vec<String> = batch.par_iter().map(&line).collect::<Result<_, _>>()?;
-        for (i, line) in lines.iter().enumerate() {
-            w.write_all(if n == 0 && i == 0 { b"\n" } else { b",\n" })?;
-            w.write_all(line.as_bytes())?;
-        }
-    }
-    w.write_all(b"\n]\n")
+    lines.write(reuse, &JSON_LINES, w)
 }
+
+fn write_metrics_csv(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> io::Result<()> {
+    let lines = Lines {
+        count: site.metrics.rows.len(),
+        key: &|r| row_key(site, reuse, METRICS_CSV, r),
+        line: &|r| csv_line(&record_of(site, r).csv_fields()),
+    };
+    w.write_all(BOM)?;
+    w.write_all(csv_line(&CSV_HEADER)?.as_bytes())?;
+    lines.write(reuse, &CSV_LINES, w)
+}
+
+/// Records as CSV lines, each with its CRLF end.
+const CSV_LINES: Layout = Layout {
+    first: "",
+    between: "",
+    tail: "",
+};
+
+/// Metric row `r` as exported.
+fn record_of(site: &Site, r: usize) -> MetricRecord<'_> {
+    let row = &site.metrics.rows[r];
+    MetricRecord::new(&site.content.cases[row.case], row)
+}
+
+/// What metric row `r` of an export is known by: its case's key and its place among the
+/// case's rows.
+fn row_key(site: &Site, reuse: Option<Reuse>, export: &str, r: usize) -> u64 {
+    let Some(reuse) = reuse else { return 0 };
+    let case = site.metrics.rows[r].case;
+    let nth = r - site.metrics.case_rows[case].start;
+    hash_of(&(export, reuse.case_keys[case], nth))
+}
+
+/// What goes around an export's lines: before the first, between two, after the last.
+struct Layout {
+    first: &'static str,
+    between: &'static str,
+    tail: &'static str,
+}
+
+/// The lines of an export: how many, what each is known by in the memo, how each is made.
+struct Lines<'a> {
+    count: usize,
+    key: &'a (dyn Fn(usize) -> u64 + Sync),
+    line: &'a (dyn Fn(usize) -> io::Result<String> + Sync),
+}
+
+impl Lines<'_> {
+    /// Writes every line, made in parallel a batch at a time, or taken from `reuse`'s memo.
+    fn write(&self, reuse: Option<Reuse>, layout: &Layout, w: &mut dyn Write) -> io::Result<()> {
+        let made = |i: usize| match reuse {
+            Some(r) => r.memo.get_or_make((self.key)(i), || (self.line)(i)),
+            None => (self.line)(i).map(std::borrow::Cow::Owned),
+        };
+        for start in (0..self.count).step_by(BATCH) {
+            let batch = start..(start + BATCH).min(self.count);
+            let lines: Vec<_> = batch.into_par_iter().map(made).collect::<Result<_, _>>()?;
+            for (i, line) in lines.iter().enumerate() {
+                let sep = if start + i == 0 {
+                    layout.first
+                } else {
+                    layout.between
+                };
+                w.write_all(sep.as_bytes())?;
+                w.write_all(line.as_bytes())?;
+            }
+        }
+        w.write_all(layout.tail.as_bytes())
+    }
+}
+
+/// One CSV record, RFC 4180 quoting, with its CRLF end.
+fn csv_line<S: AsRef<[u8]>>(fields: &[S]) -> io::Result<String> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(512)
+        .from_writer(Vec::new());
+    writer.write_record(fields)?;
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    String::from_utf8(bytes).map_err(io::Error::other)
+}
+
+/// Spreadsheet programs read a CSV file as UTF-8 only when it starts with this mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// UTF-8 with BOM, a header row, RFC 4180 quoting and CRLF record ends.
 pub fn write_csv<'a>(
     records: impl IntoIterator<Item = MetricRecord<'a>>,
     w: &mut dyn Write,
-) -> Result<(), csv::Error> {
-    w.write_all(b"\xEF\xBB\xBF")?;
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(w);
-    writer.write_record(CSV_HEADER)?;
+) -> io::Result<()> {
+    w.write_all(BOM)?;
+    w.write_all(csv_line(&CSV_HEADER)?.as_bytes())?;
     for record in records {
-        writer.write_record(record.csv_fields())?;
+        w.write_all(csv_line(&record.csv_fields())?.as_bytes())?;
     }
-    writer.flush()?;
     Ok(())
 }
 
@@ -332,8 +404,13 @@ mod tests {
     }
 
     fn json_lines(items: &[u32]) -> String {
-        let mut bytes = Vec::new();
-        write_json_lines(items, serde_json::to_string, &mut bytes).unwrap();
+        let lines = Lines {
+            count: items.len(),
+            key: &|_| 0,
+            line: &|i| Ok(serde_json::to_string(&items[i])?),
+        };
+        let mut bytes = b"[".to_vec();
+        lines.write(None, &JSON_LINES, &mut bytes).unwrap();
         String::from_utf8(bytes).unwrap()
     }
 

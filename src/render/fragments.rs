@@ -7,6 +7,7 @@
 //! and a list is the concatenation of its fragments with the prefix filled in.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -58,8 +59,7 @@ impl Fragments {
                         trimmed => trimmed.to_string(),
                     };
                     if let Some((memo, k)) = key {
-                        let mut fresh = memo.fresh.lock().unwrap_or_else(|e| e.into_inner());
-                        fresh.push((k, html.clone()));
+                        memo.remember(k, html.clone());
                     }
                     Ok(Some(html))
                 },
@@ -128,19 +128,42 @@ impl Fragments {
 static ROOT_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(ROOT_MARK));
 
+/// The memo's keys are hashes already: its map takes them as they are.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// What watch mode lends a build so it can reuse fragments: the memo, and for each case a key
 /// that changes whenever anything its card or metric rows show changes.
 #[derive(Clone, Copy)]
 pub struct Reuse<'a> {
     pub memo: &'a FragmentMemo,
     pub case_keys: &'a [u64],
+    /// The size of each output file in the last build (0 if new): the long streamed files
+    /// (the metrics page, the exports) are collected into buffers of that size, not grown.
+    pub sizes: &'a (dyn Fn(&str) -> usize + Sync),
 }
 
 /// Fragments kept between the builds of one watch session: a save that retitles one case
 /// renders its card and rows again, not the 30,000 others of a 10,000-case collection.
 #[derive(Default)]
 pub struct FragmentMemo {
-    kept: HashMap<u64, String>,
+    kept: HashMap<u64, String, BuildHasherDefault<KeyHasher>>,
     /// Rendered by the current build.
     fresh: Mutex<Vec<(u64, String)>>,
 }
@@ -154,6 +177,25 @@ impl FragmentMemo {
             self.kept.clear();
         }
         self.kept.extend(fresh);
+    }
+
+    /// The text kept for `key` by an earlier build, or `make`'s, kept for the next.
+    pub fn get_or_make<E>(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> Result<String, E>,
+    ) -> Result<std::borrow::Cow<'_, str>, E> {
+        if let Some(kept) = self.kept.get(&key) {
+            return Ok(std::borrow::Cow::Borrowed(kept));
+        }
+        let made = make()?;
+        self.remember(key, made.clone());
+        Ok(std::borrow::Cow::Owned(made))
+    }
+
+    fn remember(&self, key: u64, text: String) {
+        let mut fresh = self.fresh.lock().unwrap_or_else(|e| e.into_inner());
+        fresh.push((key, text));
     }
 
     /// Forgets everything: the templates or settings changed.

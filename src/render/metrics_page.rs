@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::chart::{self, Bar, Labels, Pair};
-use super::context::{term_url, CaseSummary, Common};
+use super::context::{term_url, CaseSummary, Common, Summaries};
 use super::exports;
 use super::i18n::fill;
 use super::{Emitter, Renderer};
@@ -140,14 +140,10 @@ pub struct MetricsPage<'a> {
 
 /// Row `i` of the collection's metric table as a view, made when its `metric_row.html`
 /// fragment is rendered (watch mode reuses most fragments, so most views are never made).
-pub fn row_view<'a>(
-    site: &'a Site,
-    summaries: &'a [CaseSummary<'a>],
-    i: usize,
-) -> MetricRowView<'a> {
+pub fn row_view<'a>(site: &'a Site, summaries: &'a Summaries<'a>, i: usize) -> MetricRowView<'a> {
     let row = &site.metrics.rows[i];
     let case = &site.content.cases[row.case];
-    MetricRowView::new(&summaries[row.case], row, &case.tags)
+    MetricRowView::new(summaries.get(row.case), row, &case.tags)
 }
 
 impl Renderer<'_> {

@@ -189,7 +189,10 @@ pub fn render_selected(
     wants: &(dyn Fn(&str) -> bool + Sync),
     reuse: Option<Reuse>,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
-    let files = Collect::default();
+    let files = match reuse {
+        Some(reuse) => Collect::with_size_hint(reuse.sizes),
+        None => Collect::default(),
+    };
     render_into(site, templates, theme, wants, reuse, &files)?;
     Ok(files.into_files())
 }
@@ -355,12 +358,7 @@ fn render_pages(
     out: &Emitter,
 ) {
     let t = i18n::strings(site.config.language);
-    let summaries: Vec<CaseSummary> = site
-        .content
-        .cases
-        .par_iter()
-        .map(|c| CaseSummary::new(site, c))
-        .collect();
+    let summaries = Summaries::new(site);
     let mut info = site_info(site, t);
     info.search_index = Some(crate::search::ROOT.to_string());
     let needs = Needs::new(site, wants);
@@ -379,7 +377,7 @@ fn render_pages(
     };
     let card_key = |i: usize| crate::hash::hash_of(&("case_card.html", case_key(i)));
     let cards = fragments(&needs.cards, &base, &card_key, &|context, i| {
-        context.insert("case", &summaries[i]);
+        context.insert("case", summaries.get(i));
         templates.render_context("case_card.html", context)
     });
     let row = |context: &mut tera::Context, i: usize| {
@@ -408,6 +406,7 @@ fn render_pages(
         cards: &cards,
         term_rows: &term_rows,
         full_rows: &full_rows,
+        reuse,
     };
     emit_pages(&r, wants, out);
 }
@@ -426,7 +425,7 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
         for (path, write) in exports::EXPORTS.into_iter().filter(|(path, _)| wants(path)) {
             scope.spawn(move |_| {
                 out.emit_streamed(path, &mut |w| {
-                    write(site, w).map_err(|e| {
+                    write(site, r.reuse, w).map_err(|e| {
                         Diagnostic::error(path, format!("cannot write the export: {e}"))
                     })
                 })
@@ -618,12 +617,14 @@ struct Renderer<'a> {
     templates: &'a Templates,
     t: &'static Strings,
     info: &'a SiteInfo,
-    summaries: &'a [CaseSummary<'a>],
+    summaries: &'a Summaries<'a>,
     /// Case cards by case, for lists.
     cards: &'a Fragments,
     /// Metric rows by row, without and with the region, department and tag columns.
     term_rows: &'a Fragments,
     full_rows: &'a Fragments,
+    /// What watch mode kept of earlier builds (the exports' lines, like the fragments).
+    reuse: Option<Reuse<'a>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -646,12 +647,12 @@ impl<'a> Renderer<'a> {
     fn case_page(&self, i: usize) -> Result<OutputFile, Diagnostic> {
         let case = &self.site.content.cases[i];
         let link = |j: usize| Link {
-            name: self.summaries[j].title.to_string(),
-            url: self.summaries[j].url.to_string(),
+            name: self.summaries.get(j).title.to_string(),
+            url: self.summaries.get(j).url.to_string(),
         };
         let page = CasePage {
             common: self.common(&case.url),
-            case: &self.summaries[i],
+            case: self.summaries.get(i),
             extra: &case.extra,
             metrics: case
                 .metrics
@@ -723,7 +724,7 @@ impl<'a> Renderer<'a> {
                 .map_init(
                     || base.clone(),
                     |context, i| {
-                        let case = print::print_case(&cases[i], &self.summaries[i]);
+                        let case = print::print_case(&cases[i], self.summaries.get(i));
                         context.insert("c", &case);
                         let mut html = self
                             .templates

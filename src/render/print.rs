@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 use serde::Serialize;
 
-use super::context::{CaseSummary, Common, Link};
+use super::context::{CaseSummary, Common, Link, Summaries};
 use crate::content::case::Case;
 use crate::site::metrics::MetricView;
 
@@ -56,9 +56,9 @@ pub fn print_case<'a>(case: &'a Case, summary: &'a CaseSummary<'a>) -> PrintCase
 }
 
 /// The table of contents of `print.html`.
-pub fn toc(summaries: &[CaseSummary]) -> Vec<Link> {
-    summaries
-        .iter()
+pub fn toc(summaries: &Summaries) -> Vec<Link> {
+    (0..summaries.len())
+        .map(|i| summaries.get(i))
         .map(|s| Link {
             name: s.title.to_string(),
             url: format!("#{}", id_prefix(&s.id.to_string())),

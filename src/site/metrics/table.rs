@@ -145,16 +145,38 @@ impl MetricTable {
             rows.extend(case.metrics.iter().map(|m| MetricRow::new(i, m)));
             case_rows.push(start..rows.len());
         }
-        let regions = summarise(cases, &rows, |c| &c.region);
-        let departments = summarise(cases, &rows, |c| &c.department);
-        let totals = totals(&rows);
-        MetricTable {
+        let mut table = MetricTable {
             rows,
             case_rows,
-            regions,
-            departments,
-            totals,
+            regions: Vec::new(),
+            departments: Vec::new(),
+            totals: Vec::new(),
+        };
+        table.summarise(cases);
+        table
+    }
+
+    /// Takes case `i`'s metrics again after an edit that kept their number (watch mode): its
+    /// rows are understood again and the summaries redone; the other rows stay as they are.
+    /// Returns `false`, changing nothing, when the number of metrics changed.
+    pub fn replace_case(&mut self, cases: &[Case], i: usize) -> bool {
+        let Some(range) = self.case_rows.get(i).cloned() else {
+            return false;
+        };
+        if range.len() != cases[i].metrics.len() {
+            return false;
         }
+        for (row, metric) in self.rows[range].iter_mut().zip(&cases[i].metrics) {
+            *row = MetricRow::new(i, metric);
+        }
+        self.summarise(cases);
+        true
+    }
+
+    fn summarise(&mut self, cases: &[Case]) {
+        self.regions = summarise(cases, &self.rows, |c| &c.region);
+        self.departments = summarise(cases, &self.rows, |c| &c.department);
+        self.totals = totals(&self.rows);
     }
 
     pub fn rows_of(&self, case: usize) -> &[MetricRow] {
