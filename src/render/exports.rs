@@ -201,6 +201,7 @@ const JSON_LINES: Layout = Layout {
 fn write_cases_json(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> io::Result<()> {
     let cases = &site.content.cases;
     let lines = Lines {
+        name: CASES_JSON,
         count: cases.len(),
         key: &|i| reuse.map_or(0, |r| hash_of(&(CASES_JSON, r.case_keys[i]))),
         line: &|i| Ok(serde_json::to_string(&case_record(&cases[i]))?),
@@ -227,6 +228,7 @@ fn case_record(c: &Case) -> CaseRecord<'_> {
 fn write_metrics_json(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> io::Result<()> {
     let record = |r: usize| record_of(site, r);
     let lines = Lines {
+        name: METRICS_JSON,
         count: site.metrics.rows.len(),
         key: &|r| row_key(site, reuse, METRICS_JSON, r),
         line: &|r| Ok(serde_json::to_string(&record(r))?),
@@ -237,6 +239,7 @@ fn write_metrics_json(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> i
 
 fn write_metrics_csv(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> io::Result<()> {
     let lines = Lines {
+        name: METRICS_CSV,
         count: site.metrics.rows.len(),
         key: &|r| row_key(site, reuse, METRICS_CSV, r),
         line: &|r| csv_line(&record_of(site, r).csv_fields()),
@@ -277,28 +280,34 @@ struct Layout {
 
 /// The lines of an export: how many, what each is known by in the memo, how each is made.
 struct Lines<'a> {
+    /// The export's path, which names its list in the memo.
+    name: &'static str,
     count: usize,
     key: &'a (dyn Fn(usize) -> u64 + Sync),
     line: &'a (dyn Fn(usize) -> io::Result<String> + Sync),
 }
 
 impl Lines<'_> {
-    /// Writes every line, made in parallel a batch at a time, or taken from `reuse`'s memo.
+    /// Writes every line, made in parallel a batch at a time; in watch mode (`reuse`), only
+    /// the lines whose key is new are made and the others copied from the last build.
     fn write(&self, reuse: Option<Reuse>, layout: &Layout, w: &mut dyn Write) -> io::Result<()> {
-        let made = |i: usize| match reuse {
-            Some(r) => r.memo.get_or_make((self.key)(i), || (self.line)(i)),
-            None => (self.line)(i).map(std::borrow::Cow::Owned),
-        };
+        let sep = |i: usize| if i == 0 { layout.first } else { layout.between };
+        if let Some(reuse) = reuse {
+            let key = |i: usize| hash_of(&((self.key)(i), i == 0));
+            let make = |i: usize| Ok([sep(i), &(self.line)(i)?].concat().into_bytes());
+            reuse
+                .memo
+                .write_list(self.name, self.count, &key, &make, w)?;
+            return w.write_all(layout.tail.as_bytes());
+        }
         for start in (0..self.count).step_by(BATCH) {
             let batch = start..(start + BATCH).min(self.count);
-            let lines: Vec<_> = batch.into_par_iter().map(made).collect::<Result<_, _>>()?;
+            let lines: Vec<_> = batch
+                .into_par_iter()
+                .map(self.line)
+                .collect::<Result<_, _>>()?;
             for (i, line) in lines.iter().enumerate() {
-                let sep = if start + i == 0 {
-                    layout.first
-                } else {
-                    layout.between
-                };
-                w.write_all(sep.as_bytes())?;
+                w.write_all(sep(start + i).as_bytes())?;
                 w.write_all(line.as_bytes())?;
             }
         }
@@ -405,6 +414,7 @@ mod tests {
 
     fn json_lines(items: &[u32]) -> String {
         let lines = Lines {
+            name: "test",
             count: items.len(),
             key: &|_| 0,
             line: &|i| Ok(serde_json::to_string(&items[i])?),

@@ -124,6 +124,19 @@ impl Fragments {
     }
 }
 
+/// `html` with every [`ROOT_MARK`] replaced by `root`.
+pub fn fill_root(html: &str, root: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut plain = 0;
+    for at in ROOT_FINDER.find_iter(html.as_bytes()) {
+        out.push_str(&html[plain..at]);
+        out.push_str(root);
+        plain = at + ROOT_MARK.len();
+    }
+    out.push_str(&html[plain..]);
+    out
+}
+
 /// Finds [`ROOT_MARK`]; built once (`str::split` would set up a searcher per fragment).
 static ROOT_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(ROOT_MARK));
@@ -166,6 +179,33 @@ pub struct FragmentMemo {
     kept: HashMap<u64, String, BuildHasherDefault<KeyHasher>>,
     /// Rendered by the current build.
     fresh: Mutex<Vec<(u64, String)>>,
+    /// The long lists of the last build (the metric table's rows, the exports' lines), by
+    /// name.
+    lists: Mutex<HashMap<&'static str, KeptList>>,
+}
+
+/// A long list's bytes as the last build wrote them, with each item's key and where its
+/// bytes end: a save that changes one case copies the runs of unchanged items around it in
+/// one piece each, instead of looking up 20,000 items one by one.
+#[derive(Default)]
+struct KeptList {
+    keys: Vec<u64>,
+    ends: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+impl KeptList {
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        let start = i.checked_sub(1).map_or(0, |j| self.ends[j]);
+        start..self.ends[i]
+    }
+}
+
+/// Where a list item's bytes come from.
+enum Source {
+    /// The last build's bytes of this item.
+    Kept(std::ops::Range<usize>),
+    Make,
 }
 
 impl FragmentMemo {
@@ -179,29 +219,90 @@ impl FragmentMemo {
         self.kept.extend(fresh);
     }
 
-    /// The text kept for `key` by an earlier build, or `make`'s, kept for the next.
-    pub fn get_or_make<E>(
-        &self,
-        key: u64,
-        make: impl FnOnce() -> Result<String, E>,
-    ) -> Result<std::borrow::Cow<'_, str>, E> {
-        if let Some(kept) = self.kept.get(&key) {
-            return Ok(std::borrow::Cow::Borrowed(kept));
-        }
-        let made = make()?;
-        self.remember(key, made.clone());
-        Ok(std::borrow::Cow::Owned(made))
+    fn remember(&self, key: u64, text: String) {
+        lock(&self.fresh).push((key, text));
     }
 
-    fn remember(&self, key: u64, text: String) {
-        let mut fresh = self.fresh.lock().unwrap_or_else(|e| e.into_inner());
-        fresh.push((key, text));
+    /// Writes the `count` items of the list `name` to `w`, each item's bytes being what
+    /// `make` returns for it (separator included: an item's key must say whether it comes
+    /// first). An item whose `key` the last build's list had is copied from there, and
+    /// consecutive ones in one piece; the others are made, in parallel.
+    pub fn write_list(
+        &self,
+        name: &'static str,
+        count: usize,
+        key: &(dyn Fn(usize) -> u64 + Sync),
+        make: &(dyn Fn(usize) -> std::io::Result<Vec<u8>> + Sync),
+        w: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let old = lock(&self.lists).remove(name).unwrap_or_default();
+        let keys: Vec<u64> = (0..count).into_par_iter().map(key).collect();
+        let sources = sources(&old, &keys);
+        let made: Vec<(usize, Vec<u8>)> = sources
+            .par_iter()
+            .enumerate()
+            .filter(|(_, source)| matches!(source, Source::Make))
+            .map(|(i, _)| make(i).map(|bytes| (i, bytes)))
+            .collect::<std::io::Result<_>>()?;
+        let mut list = KeptList {
+            keys,
+            ends: Vec::with_capacity(count),
+            bytes: Vec::with_capacity(old.bytes.len()),
+        };
+        let mut made = made.into_iter().peekable();
+        let mut run = 0..0;
+        for (i, source) in sources.into_iter().enumerate() {
+            match source {
+                Source::Kept(range) if range.start == run.end && !run.is_empty() => {
+                    run.end = range.end
+                }
+                Source::Kept(range) => {
+                    list.bytes.extend_from_slice(&old.bytes[run]);
+                    run = range;
+                }
+                Source::Make => {
+                    list.bytes
+                        .extend_from_slice(&old.bytes[std::mem::take(&mut run)]);
+                    let (_, bytes) = made.next_if(|(at, _)| *at == i).unwrap_or_default();
+                    list.bytes.extend_from_slice(&bytes);
+                }
+            }
+            list.ends.push(list.bytes.len() + run.len());
+        }
+        list.bytes.extend_from_slice(&old.bytes[run]);
+        w.write_all(&list.bytes)?;
+        lock(&self.lists).insert(name, list);
+        Ok(())
     }
 
     /// Forgets everything: the templates or settings changed.
     pub fn clear(&mut self) {
         *self = FragmentMemo::default();
     }
+}
+
+/// Where each item of a list with `keys` comes from: the same place in the `old` list when
+/// the key there is the same (the usual case: a save changes one case), else wherever the
+/// old list had its key, else it is made.
+fn sources(old: &KeptList, keys: &[u64]) -> Vec<Source> {
+    let mut by_key: Option<HashMap<u64, usize, BuildHasherDefault<KeyHasher>>> = None;
+    keys.iter()
+        .enumerate()
+        .map(|(i, &key)| {
+            if old.keys.get(i) == Some(&key) {
+                return Source::Kept(old.range(i));
+            }
+            let by_key = by_key
+                .get_or_insert_with(|| old.keys.iter().enumerate().map(|(j, &k)| (k, j)).collect());
+            by_key
+                .get(&key)
+                .map_or(Source::Make, |&j| Source::Kept(old.range(j)))
+        })
+        .collect()
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
@@ -239,6 +340,36 @@ mod tests {
             },
         );
         assert!(result.is_err());
+    }
+
+    fn list(memo: &FragmentMemo, items: &[&str], made: &Mutex<Vec<usize>>) -> String {
+        let key = |i: usize| crate::hash::hash_of(items[i]);
+        let make = |i: usize| {
+            made.lock().unwrap().push(i);
+            Ok(format!("<{}>", items[i]).into_bytes())
+        };
+        let mut out = Vec::new();
+        memo.write_list("l", items.len(), &key, &make, &mut out)
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn lists_copy_unchanged_items_and_make_the_others() {
+        let memo = FragmentMemo::default();
+        let made = Mutex::new(Vec::new());
+        assert_eq!(list(&memo, &["a", "b", "c"], &made), "<a><b><c>");
+        assert_eq!(made.lock().unwrap().len(), 3);
+        made.lock().unwrap().clear();
+        assert_eq!(list(&memo, &["a", "B", "c"], &made), "<a><B><c>");
+        assert_eq!(*made.lock().unwrap(), [1], "only the changed item is made");
+        made.lock().unwrap().clear();
+        let moved = list(&memo, &["x", "a", "c", "B"], &made);
+        assert_eq!(moved, "<x><a><c><B>", "items found by key where they moved");
+        assert_eq!(*made.lock().unwrap(), [0]);
+        made.lock().unwrap().clear();
+        assert_eq!(list(&memo, &[], &made), "");
+        assert_eq!(list(&memo, &["c"], &made), "<c>");
     }
 
     #[test]

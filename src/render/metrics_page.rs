@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::chart::{self, Bar, Labels, Pair};
 use super::context::{term_url, CaseSummary, Common, Summaries};
 use super::exports;
+use super::fragments::fill_root;
 use super::i18n::fill;
 use super::{Emitter, Renderer};
 use crate::content::case::{CaseId, MetricValue};
@@ -149,15 +150,37 @@ pub fn row_view<'a>(site: &'a Site, summaries: &'a Summaries<'a>, i: usize) -> M
 impl Renderer<'_> {
     /// `metrics.html`, written with its rows spliced in where the template put them.
     pub(super) fn metrics_page(&self, out: &Emitter) {
-        let rows = 0..self.site.metrics.rows.len();
+        let count = self.site.metrics.rows.len();
+        let sep = "\n    ";
+        let io = |e: std::io::Error| Diagnostic::error(METRICS_URL, e.to_string());
         out.emit_spliced(
             METRICS_URL,
             self.metrics_page_shell(),
             ROWS_MARK,
-            &mut |w| {
-                self.full_rows
-                    .write_to(w, rows.clone(), "", "\n    ")
-                    .map_err(|e| Diagnostic::error(METRICS_URL, e.to_string()))
+            &mut |w| match self.reuse {
+                None => self.full_rows.write_to(w, 0..count, "", sep).map_err(io),
+                Some(reuse) => {
+                    let (key, render) = self.full_row;
+                    let failed = std::sync::Mutex::new(None);
+                    let first_key = |i: usize| crate::hash::hash_of(&(key(i), i == 0));
+                    let make = |i: usize| {
+                        let html = render(i).map_err(|d| {
+                            *failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(d);
+                            std::io::Error::other("a metric row could not be rendered")
+                        })?;
+                        let mut bytes = if i == 0 { Vec::new() } else { sep.into() };
+                        bytes.extend_from_slice(fill_root(html.trim(), "").as_bytes());
+                        Ok(bytes)
+                    };
+                    let written =
+                        reuse
+                            .memo
+                            .write_list("metrics.html rows", count, &first_key, &make, w);
+                    match failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                        Some(d) => Err(d),
+                        None => written.map_err(io),
+                    }
+                }
             },
         );
     }

@@ -395,8 +395,11 @@ fn render_pages(
     base.insert("full", &false);
     let term_rows = fragments(&needs.term_rows, &base, &row_key(false), &row);
     base.insert("full", &true);
-    let all_rows = vec![needs.full_rows; site.metrics.rows.len()];
+    // Watch mode keeps the metric table's rows as a list and renders only changed rows.
+    let all_rows = vec![needs.full_rows && reuse.is_none(); site.metrics.rows.len()];
     let full_rows = fragments(&all_rows, &base, &row_key(true), &row);
+    let full_row_key = row_key(true);
+    let full_row = |i: usize| row(&mut base.clone(), i);
     let r = Renderer {
         site,
         templates,
@@ -407,6 +410,7 @@ fn render_pages(
         term_rows: &term_rows,
         full_rows: &full_rows,
         reuse,
+        full_row: (&full_row_key, &full_row),
     };
     emit_pages(&r, wants, out);
 }
@@ -625,7 +629,13 @@ struct Renderer<'a> {
     full_rows: &'a Fragments,
     /// What watch mode kept of earlier builds (the exports' lines, like the fragments).
     reuse: Option<Reuse<'a>>,
+    /// A metric row of `metrics.html` (with every column): its key and how it is rendered,
+    /// for watch mode, which renders only the rows whose key is new.
+    full_row: (&'a (dyn Fn(usize) -> u64 + Sync), &'a OneRow<'a>),
 }
+
+/// Renders one metric row (or card) fragment.
+type OneRow<'a> = dyn Fn(usize) -> Result<String, Diagnostic> + Sync + 'a;
 
 impl<'a> Renderer<'a> {
     fn common(&self, url: &str) -> Common<'a> {

@@ -5,7 +5,7 @@
 //! Built once, in one pass over the cases (plus sorting for the summaries), so a collection
 //! of 10,000 cases costs no more than ten times one of 1,000.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -197,17 +197,30 @@ fn summarise(
         metrics: usize,
         reductions: Vec<f64>,
     }
-    let mut groups: BTreeMap<&str, Acc> = BTreeMap::new();
-    for case in cases {
-        groups.entry(key(case)).or_default().cases += 1;
-    }
+    // Each case's group found once by name; rows then go by their case's group. (Looking
+    // every row's group up by name was most of a watch-mode save's model step.)
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut groups: Vec<(&str, Acc)> = Vec::new();
+    let group_of: Vec<usize> = cases
+        .iter()
+        .map(|case| {
+            let name = key(case).as_str();
+            let g = *index.entry(name).or_insert_with(|| {
+                groups.push((name, Acc::default()));
+                groups.len() - 1
+            });
+            groups[g].1.cases += 1;
+            g
+        })
+        .collect();
     for row in rows {
-        let acc = groups.entry(key(&cases[row.case])).or_default();
+        let acc = &mut groups[group_of[row.case]].1;
         acc.metrics += 1;
         if row.is_duration_change() {
             acc.reductions.extend(row.reduction_pct());
         }
     }
+    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
     groups
         .into_iter()
         .map(|(name, mut acc)| GroupSummary {
@@ -235,10 +248,12 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
 }
 
 fn totals(rows: &[MetricRow]) -> Vec<Total> {
-    let mut by_name: BTreeMap<&str, Vec<&MetricRow>> = BTreeMap::new();
+    let mut by_name: HashMap<&str, Vec<&MetricRow>> = HashMap::new();
     for row in rows {
         by_name.entry(&row.metric.name).or_default().push(row);
     }
+    let mut by_name: Vec<(&str, Vec<&MetricRow>)> = by_name.into_iter().collect();
+    by_name.sort_unstable_by(|a, b| a.0.cmp(b.0));
     by_name
         .into_iter()
         .filter(|(_, group)| group.len() > 1)
@@ -257,10 +272,8 @@ fn totals(rows: &[MetricRow]) -> Vec<Total> {
 
 /// Sums a group sharing one metric name, or says why it must not.
 fn total_of(group: &[&MetricRow]) -> TotalOutcome {
-    let mut bases: Vec<String> = group.iter().map(|r| r.unit.base.clone()).collect();
-    bases.sort();
-    bases.dedup();
-    if bases.len() > 1 {
+    let first_base = &group[0].unit.base;
+    if group.iter().any(|r| &r.unit.base != first_base) {
         let mut units: Vec<String> = group.iter().map(|r| r.metric.unit.clone()).collect();
         units.sort();
         units.dedup();
@@ -429,7 +442,7 @@ mod tests {
             case("R", "D", vec![single("留抵退税款", "亿元", 503.0)]),
         ];
         let totals = MetricTable::new(&cases).totals;
-        let by_name: BTreeMap<&str, &TotalOutcome> = totals
+        let by_name: std::collections::BTreeMap<&str, &TotalOutcome> = totals
             .iter()
             .map(|t| (t.name.as_str(), &t.outcome))
             .collect();
