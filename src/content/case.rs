@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::front_matter::{file_position, Spanned};
+use super::front_matter::simple::{Map, Node, Untyped};
+use super::front_matter::{file_position, FromSimple, Spanned};
 use crate::config::TaxonomiesConfig;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::render::markdown::Rendered;
@@ -170,6 +171,89 @@ pub struct FrontMatter {
     /// Free-form data passed to templates as `case.extra`.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl FromSimple for FrontMatter {
+    /// The fields as serde reads them; `extra` and anything unknown go to the full parser.
+    fn from_simple(map: &Map<'_>) -> Option<Self> {
+        let (mut id, mut title, mut region, mut department) = (None, None, None, None);
+        let (mut date, mut tags, mut summary, mut draft) = (None, Vec::new(), None, false);
+        let mut metrics = Vec::new();
+        for (key, node) in map.iter() {
+            match key {
+                "id" => id = Some(node.spanned(simple_case_id)?),
+                "title" => title = Some(node.spanned(Node::string)?),
+                "region" => region = Some(node.spanned(Node::string)?),
+                "department" => department = Some(node.spanned(Node::string)?),
+                "date" => date = Some(node.spanned(Node::string)?),
+                "tags" => tags = each(node, |tag| tag.spanned(Node::string))?,
+                "summary" => summary = Some(node.string()?),
+                "draft" => draft = node.boolean()?,
+                "metrics" => metrics = each(node, |m| m.spanned(RawMetric::from_simple))?,
+                _ => return None,
+            }
+        }
+        Some(FrontMatter {
+            id: id?,
+            title: title?,
+            region: region?,
+            department: department?,
+            date,
+            tags,
+            summary,
+            draft,
+            metrics,
+            extra: serde_json::Map::new(),
+        })
+    }
+}
+
+impl RawMetric {
+    fn from_simple(node: &Node<'_>) -> Option<RawMetric> {
+        let mut metric = RawMetric {
+            name: String::new(),
+            unit: String::new(),
+            value: None,
+            before: None,
+            after: None,
+            better: None,
+            note: None,
+        };
+        let (mut name, mut unit) = (None, None);
+        for (key, node) in node.map()?.iter() {
+            match key {
+                "name" => name = Some(node.string()?),
+                "unit" => unit = Some(node.string()?),
+                "value" => metric.value = Some(node.float()?),
+                "before" => metric.before = Some(node.float()?),
+                "after" => metric.after = Some(node.float()?),
+                "better" => metric.better = Some(simple_better(node)?),
+                "note" => metric.note = Some(node.string()?),
+                _ => return None,
+            }
+        }
+        (metric.name, metric.unit) = (name?, unit?);
+        Some(metric)
+    }
+}
+
+/// Reads every item of a sequence node, or none.
+fn each<T>(node: &Node<'_>, read: impl Fn(&Node<'_>) -> Option<T>) -> Option<Vec<T>> {
+    node.items()?.iter().map(read).collect()
+}
+
+fn simple_case_id(node: &Node<'_>) -> Option<CaseId> {
+    Some(match node.untyped()? {
+        Untyped::Int(n) => CaseId::Int(n),
+        Untyped::Str(s) => CaseId::Str(s.to_string()),
+    })
+}
+
+fn simple_better(node: &Node<'_>) -> Option<Better> {
+    use serde::de::IntoDeserializer;
+    let word: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        node.word()?.into_deserializer();
+    Better::deserialize(word).ok()
 }
 
 /// A metric's figures.
@@ -482,6 +566,9 @@ pub fn json_schema() -> String {
     let schema = schemars::schema_for!(FrontMatter);
     serde_json::to_string_pretty(&schema).expect("a JSON Schema always serialises")
 }
+
+#[cfg(test)]
+mod fast_path_tests;
 
 #[cfg(test)]
 mod tests {

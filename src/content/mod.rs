@@ -257,7 +257,7 @@ fn parse_file(config: &Config, found: &Found) -> Result<Parsed, Vec<Diagnostic>>
     let stem = found.content_rel.trim_end_matches(".md");
     match found.kind {
         Kind::Case => {
-            let front: FrontMatter = front_matter::parse(split.yaml, split.yaml_line)
+            let front: FrontMatter = front_matter::parse_fast(split.yaml, split.yaml_line)
                 .map_err(|e| vec![located(&found.rel, e)])?;
             let slug = case_slug(stem, &found.rel)?;
             let (mut case, problems) = case::validate(
