@@ -85,7 +85,7 @@ pub fn load(config: &Config, markdown: &MarkdownRenderer, drafts: bool) -> (Cont
         config,
         markdown,
         drafts,
-        &mut cache::ContentCache::default(),
+        &mut cache::ContentCache::one_shot(),
     )
 }
 
