@@ -328,6 +328,35 @@ impl Lcg {
     }
 }
 
+/// Typical documents with a few characters YAML cares about inserted or deleted at random.
+fn mutated_documents() -> Vec<String> {
+    const PIECES: &[&str] = &[
+        " ", "  ", "\n", "\n  ", ":", ": ", "- ", "-", "'", "\"", "[", "]", ",", "#", " #", "中",
+        "1", "a", ".", "~", "\\", "{", "&", "*", "!", "|", "?", "%", "0", "e",
+    ];
+    let mut random = Lcg(0xfeed);
+    let typical = [
+        with_field("", None),
+        with_field("tags", Some(TAG_LISTS[21])),
+        with_field("metrics", Some(METRIC_LISTS[11])),
+    ];
+    (0..3000)
+        .map(|i| {
+            let mut doc: Vec<char> = typical[i % typical.len()].chars().collect();
+            for _ in 0..1 + random.below(3) {
+                let at = random.below(doc.len());
+                if random.below(4) == 0 {
+                    doc.remove(at);
+                } else {
+                    let piece = PIECES[random.below(PIECES.len())];
+                    doc.splice(at..at, piece.chars());
+                }
+            }
+            doc.into_iter().collect()
+        })
+        .collect()
+}
+
 fn fixture_front_matter() -> Vec<String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     walkdir::WalkDir::new(root)
@@ -367,6 +396,13 @@ fn the_fast_path_agrees_when_many_things_vary() {
     let docs = mixed_documents();
     let taken = docs.iter().filter(|yaml| check_agrees(yaml)).count();
     assert!(taken > 0, "no mixed document took the fast path");
+}
+
+#[test]
+fn the_fast_path_agrees_on_mutated_documents() {
+    let docs = mutated_documents();
+    let taken = docs.iter().filter(|yaml| check_agrees(yaml)).count();
+    assert!(taken > docs.len() / 10, "{taken} of {}", docs.len());
 }
 
 #[test]
