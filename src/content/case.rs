@@ -135,6 +135,11 @@ pub struct RawMetric {
 }
 
 /// Front matter of a case file.
+//
+// (Not in the doc comment, which `casebook schema` publishes.) Read two ways: by serde, and by
+// `FrontMatter::from_simple` for simple YAML. A new field or type breaks the latter's build; a
+// new serde attribute (`alias`, `deserialize_with`) must be mirrored there by hand, and
+// `fast_path_tests` compares the two readings.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "casebook case front matter")]
@@ -673,6 +678,15 @@ mod tests {
             ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
             ["2", "10", "a", "b"]
         );
+    }
+
+    #[test]
+    fn schema_shows_the_defaults_of_located_fields() {
+        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+        let properties = &schema["properties"];
+        assert_eq!(properties["tags"]["default"], serde_json::json!([]));
+        assert_eq!(properties["date"]["default"], serde_json::Value::Null);
+        assert!(properties["date"].get("default").is_some());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 pub mod simple;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::diagnostic::explain_unknown_field;
 
@@ -47,6 +47,14 @@ pub struct Split<'a> {
     pub body: &'a str,
     /// 1-based line of the file on which the body starts.
     pub body_line: usize,
+}
+
+/// The value alone, as serde-saphyr's `Spanned` serialises: `casebook schema` shows the
+/// defaults of `Spanned` fields through it.
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
 }
 
 /// A problem in a file's front matter, located in file coordinates.
