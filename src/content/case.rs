@@ -215,30 +215,29 @@ impl FromSimple for FrontMatter {
 
 impl RawMetric {
     fn from_simple(node: &Node<'_>) -> Option<RawMetric> {
-        let mut metric = RawMetric {
-            name: String::new(),
-            unit: String::new(),
-            value: None,
-            before: None,
-            after: None,
-            better: None,
-            note: None,
-        };
-        let (mut name, mut unit) = (None, None);
+        let (mut name, mut unit, mut better, mut note) = (None, None, None, None);
+        let (mut value, mut before, mut after) = (None, None, None);
         for (key, node) in node.map()?.iter() {
             match key {
                 "name" => name = Some(node.string()?),
                 "unit" => unit = Some(node.string()?),
-                "value" => metric.value = Some(node.float()?),
-                "before" => metric.before = Some(node.float()?),
-                "after" => metric.after = Some(node.float()?),
-                "better" => metric.better = Some(simple_better(node)?),
-                "note" => metric.note = Some(node.string()?),
+                "value" => value = Some(node.float()?),
+                "before" => before = Some(node.float()?),
+                "after" => after = Some(node.float()?),
+                "better" => better = Some(simple_better(node)?),
+                "note" => note = Some(node.string()?),
                 _ => return None,
             }
         }
-        (metric.name, metric.unit) = (name?, unit?);
-        Some(metric)
+        Some(RawMetric {
+            name: name?,
+            unit: unit?,
+            value,
+            before,
+            after,
+            better,
+            note,
+        })
     }
 }
 
@@ -685,8 +684,10 @@ mod tests {
         let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
         let properties = &schema["properties"];
         assert_eq!(properties["tags"]["default"], serde_json::json!([]));
-        assert_eq!(properties["date"]["default"], serde_json::Value::Null);
-        assert!(properties["date"].get("default").is_some());
+        assert_eq!(
+            properties["date"].get("default"),
+            Some(&serde_json::Value::Null)
+        );
     }
 
     #[test]

@@ -38,6 +38,14 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     }
 }
 
+/// The value alone, as serde-saphyr's `Spanned` serialises: `casebook schema` shows the
+/// defaults of `Spanned` fields through it.
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
 /// A content file cut into its YAML and Markdown parts.
 #[derive(Debug, Clone, Copy)]
 pub struct Split<'a> {
@@ -47,14 +55,6 @@ pub struct Split<'a> {
     pub body: &'a str,
     /// 1-based line of the file on which the body starts.
     pub body_line: usize,
-}
-
-/// The value alone, as serde-saphyr's `Spanned` serialises: `casebook schema` shows the
-/// defaults of `Spanned` fields through it.
-impl<T: Serialize> Serialize for Spanned<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(serializer)
-    }
 }
 
 /// A problem in a file's front matter, located in file coordinates.
