@@ -80,7 +80,7 @@ fn highest_id(cases_dir: &Path) -> i64 {
         .filter_map(|e| std::fs::read_to_string(e.path()).ok())
         .filter_map(|text| {
             let split = front_matter::split(&text).ok()?;
-            let front: FrontMatter = front_matter::parse(split.yaml, split.yaml_line).ok()?;
+            let front: FrontMatter = front_matter::parse_fast(split.yaml, split.yaml_line).ok()?;
             match front.id.value {
                 CaseId::Int(n) => Some(n),
                 CaseId::Str(_) => None,

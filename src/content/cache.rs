@@ -68,9 +68,20 @@ pub struct ContentCache {
     trust_events: bool,
     /// The link map of the last load, for re-rendering one case against it.
     links: Option<(std::sync::Arc<BTreeMap<String, String>>, u64)>,
+    /// Serves a single build and is then dropped: parse everything, record nothing.
+    one_shot: bool,
 }
 
 impl ContentCache {
+    /// A cache for one build that is dropped after it (a one-shot `build`): files are parsed
+    /// without a `stat` for their stamp and nothing is recorded.
+    pub fn one_shot() -> Self {
+        ContentCache {
+            one_shot: true,
+            ..ContentCache::default()
+        }
+    }
+
     /// Marks files (relative to the site root) to be read again whatever their stamp.
     pub fn invalidate<'a>(&mut self, paths: impl IntoIterator<Item = &'a Path>) {
         self.dirty.extend(paths.into_iter().map(Path::to_path_buf));
@@ -93,6 +104,12 @@ impl ContentCache {
         config: &Config,
         found: &[Found],
     ) -> Vec<Result<Parsed, Vec<Diagnostic>>> {
+        if self.one_shot {
+            return found
+                .par_iter()
+                .map(|f| super::parse_file(config, f))
+                .collect();
+        }
         let dirty = std::mem::take(&mut self.dirty);
         let trusted = |f: &Found| {
             self.trust_events && !dirty.contains(&f.rel) && self.entries.contains_key(&f.rel)

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::front_matter::{file_position, Spanned};
+use super::front_matter::simple::{Map, Node, Untyped};
+use super::front_matter::{file_position, FromSimple, Spanned};
 use crate::config::TaxonomiesConfig;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::render::markdown::Rendered;
@@ -134,6 +135,11 @@ pub struct RawMetric {
 }
 
 /// Front matter of a case file.
+//
+// (Not in the doc comment, which `casebook schema` publishes.) Read two ways: by serde, and by
+// `FrontMatter::from_simple` for simple YAML. A new field or type breaks the latter's build; a
+// new serde attribute (`alias`, `deserialize_with`) must be mirrored there by hand, and
+// `fast_path_tests` compares the two readings.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "casebook case front matter")]
@@ -170,6 +176,88 @@ pub struct FrontMatter {
     /// Free-form data passed to templates as `case.extra`.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl FromSimple for FrontMatter {
+    /// The fields as serde reads them; `extra` and anything unknown go to the full parser.
+    fn from_simple(map: &Map<'_>) -> Option<Self> {
+        let (mut id, mut title, mut region, mut department) = (None, None, None, None);
+        let (mut date, mut tags, mut summary, mut draft) = (None, Vec::new(), None, false);
+        let mut metrics = Vec::new();
+        for (key, node) in map.iter() {
+            match key {
+                "id" => id = Some(node.spanned(simple_case_id)?),
+                "title" => title = Some(node.spanned(Node::string)?),
+                "region" => region = Some(node.spanned(Node::string)?),
+                "department" => department = Some(node.spanned(Node::string)?),
+                "date" => date = Some(node.spanned(Node::string)?),
+                "tags" => tags = each(node, |tag| tag.spanned(Node::string))?,
+                "summary" => summary = Some(node.string()?),
+                "draft" => draft = node.boolean()?,
+                "metrics" => metrics = each(node, |m| m.spanned(RawMetric::from_simple))?,
+                _ => return None,
+            }
+        }
+        Some(FrontMatter {
+            id: id?,
+            title: title?,
+            region: region?,
+            department: department?,
+            date,
+            tags,
+            summary,
+            draft,
+            metrics,
+            extra: serde_json::Map::new(),
+        })
+    }
+}
+
+impl RawMetric {
+    fn from_simple(node: &Node<'_>) -> Option<RawMetric> {
+        let (mut name, mut unit, mut better, mut note) = (None, None, None, None);
+        let (mut value, mut before, mut after) = (None, None, None);
+        for (key, node) in node.map()?.iter() {
+            match key {
+                "name" => name = Some(node.string()?),
+                "unit" => unit = Some(node.string()?),
+                "value" => value = Some(node.float()?),
+                "before" => before = Some(node.float()?),
+                "after" => after = Some(node.float()?),
+                "better" => better = Some(simple_better(node)?),
+                "note" => note = Some(node.string()?),
+                _ => return None,
+            }
+        }
+        Some(RawMetric {
+            name: name?,
+            unit: unit?,
+            value,
+            before,
+            after,
+            better,
+            note,
+        })
+    }
+}
+
+/// Reads every item of a sequence node, or none.
+fn each<T>(node: &Node<'_>, read: impl Fn(&Node<'_>) -> Option<T>) -> Option<Vec<T>> {
+    node.items()?.iter().map(read).collect()
+}
+
+fn simple_case_id(node: &Node<'_>) -> Option<CaseId> {
+    Some(match node.untyped()? {
+        Untyped::Int(n) => CaseId::Int(n),
+        Untyped::Str(s) => CaseId::Str(s.to_string()),
+    })
+}
+
+fn simple_better(node: &Node<'_>) -> Option<Better> {
+    use serde::de::IntoDeserializer;
+    let word: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        node.word()?.into_deserializer();
+    Better::deserialize(word).ok()
 }
 
 /// A metric's figures.
@@ -484,6 +572,9 @@ pub fn json_schema() -> String {
 }
 
 #[cfg(test)]
+mod fast_path_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::content::front_matter;
@@ -585,6 +676,17 @@ mod tests {
         assert_eq!(
             ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
             ["2", "10", "a", "b"]
+        );
+    }
+
+    #[test]
+    fn schema_shows_the_defaults_of_located_fields() {
+        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+        let properties = &schema["properties"];
+        assert_eq!(properties["tags"]["default"], serde_json::json!([]));
+        assert_eq!(
+            properties["date"].get("default"),
+            Some(&serde_json::Value::Null)
         );
     }
 

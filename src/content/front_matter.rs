@@ -4,12 +4,47 @@
 //! Rust, fuzzed, with located errors and budgets against alias bombs and deep nesting), so it
 //! could be swapped without touching the rest. Errors come back with line and column already
 //! shifted into the coordinates of the file the editor opened.
+//!
+//! Case front matter is nearly always simple YAML, which [`simple`] reads in a fraction of the
+//! parser's time ([`parse_fast`]); anything else, and every error, goes through serde-saphyr.
+
+pub mod simple;
 
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::diagnostic::explain_unknown_field;
 
-pub use serde_saphyr::Spanned;
+/// A front-matter value with the place of its YAML node, for semantic checks that point at it.
+///
+/// casebook's own type rather than serde-saphyr's, so the YAML crate stays in this module and
+/// the simple-YAML fast path can build one.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    pub value: T,
+    /// 1-based line and column (in characters) of the node in the YAML; 0 when unknown.
+    line: usize,
+    column: usize,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        Ok(Spanned {
+            value: spanned.value,
+            line: spanned.referenced.line() as usize,
+            column: spanned.referenced.column() as usize,
+        })
+    }
+}
+
+/// The value alone, as serde-saphyr's `Spanned` serialises: `casebook schema` shows the
+/// defaults of `Spanned` fields through it.
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
 
 /// A content file cut into its YAML and Markdown parts.
 #[derive(Debug, Clone, Copy)]
@@ -75,38 +110,71 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
 
 /// Deserialises front matter into `T`, with errors placed in the file (`yaml_line` is
 /// [`Split::yaml_line`]).
+///
+/// The happy path parses once, without tracking where in `T` the parser is: that tracking
+/// (`serde_path_to_error`) costs a third of the parse and only feeds error messages, so a
+/// file that fails is parsed a second time with it ([`failing_path`]).
 pub fn parse<T: DeserializeOwned>(yaml: &str, yaml_line: usize) -> Result<T, FrontMatterError> {
+    serde_saphyr::from_str_with_options(yaml, options()).map_err(|error| {
+        let (error, path) = failing_path::<T>(yaml).unwrap_or((error, String::new()));
+        locate(&error, &path, yaml_line)
+    })
+}
+
+/// Types the [`simple`] fast path can read.
+pub trait FromSimple: DeserializeOwned {
+    /// `None` when the document has a field or a value the fast path does not read; it must
+    /// give exactly what deserialising the same YAML with serde-saphyr gives otherwise.
+    fn from_simple(map: &simple::Map<'_>) -> Option<Self>;
+}
+
+/// [`parse`], reading simple YAML without the full parser.
+pub fn parse_fast<T: FromSimple>(yaml: &str, yaml_line: usize) -> Result<T, FrontMatterError> {
+    match simple::parse(yaml).and_then(|map| T::from_simple(&map)) {
+        Some(value) => Ok(value),
+        None => parse(yaml, yaml_line),
+    }
+}
+
+/// The parser settings: the default budgets (against alias bombs, deep nesting and huge
+/// documents), no source snippets in messages, and NaN/infinity refused.
+fn options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
     options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::Reject;
+    options
+}
+
+/// Parses front matter that failed again, tracking the path to the failing field (`tags[1]`).
+/// Parsing is deterministic, so this finds the same error; `None` if it somehow succeeds.
+fn failing_path<T: DeserializeOwned>(yaml: &str) -> Option<(serde_saphyr::Error, String)> {
     let mut path = String::new();
-    let result = serde_saphyr::with_deserializer_from_str_with_options(yaml, options, |de| {
+    let result = serde_saphyr::with_deserializer_from_str_with_options(yaml, options(), |de| {
         serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
             path = e.path().to_string();
             e.into_inner()
         })
     });
-    result.map_err(|error| {
-        let (line, column) = error
-            .location()
-            .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
-        let (message, hint) = describe(&error.without_snippet().to_string(), &path);
-        FrontMatterError {
-            line: line.max(1) + yaml_line - 1,
-            column: column.max(1),
-            message,
-            hint,
-        }
-    })
+    result.err().map(|error| (error, path))
+}
+
+/// A parser error as a message and hint at its place in the file.
+fn locate(error: &serde_saphyr::Error, path: &str, yaml_line: usize) -> FrontMatterError {
+    let (line, column) = error
+        .location()
+        .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+    let (message, hint) = describe(&error.without_snippet().to_string(), path);
+    FrontMatterError {
+        line: line.max(1) + yaml_line - 1,
+        column: column.max(1),
+        message,
+        hint,
+    }
 }
 
 /// A location converted to file coordinates, for semantic checks on [`Spanned`] values.
 pub fn file_position<T>(value: &Spanned<T>, yaml_line: usize) -> (usize, usize) {
-    let l = &value.referenced;
-    (
-        (l.line() as usize).max(1) + yaml_line - 1,
-        (l.column() as usize).max(1),
-    )
+    (value.line.max(1) + yaml_line - 1, value.column.max(1))
 }
 
 /// Turns the parser's wording into a message and a hint for an editor.

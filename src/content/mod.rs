@@ -85,7 +85,7 @@ pub fn load(config: &Config, markdown: &MarkdownRenderer, drafts: bool) -> (Cont
         config,
         markdown,
         drafts,
-        &mut cache::ContentCache::default(),
+        &mut cache::ContentCache::one_shot(),
     )
 }
 
@@ -257,7 +257,7 @@ fn parse_file(config: &Config, found: &Found) -> Result<Parsed, Vec<Diagnostic>>
     let stem = found.content_rel.trim_end_matches(".md");
     match found.kind {
         Kind::Case => {
-            let front: FrontMatter = front_matter::parse(split.yaml, split.yaml_line)
+            let front: FrontMatter = front_matter::parse_fast(split.yaml, split.yaml_line)
                 .map_err(|e| vec![located(&found.rel, e)])?;
             let slug = case_slug(stem, &found.rel)?;
             let (mut case, problems) = case::validate(
@@ -322,7 +322,10 @@ fn asset(found: &Found, path: PathBuf) -> Result<Parsed, Vec<Diagnostic>> {
 
 /// Reads a file as UTF-8 text with `\n` line ends and no BOM.
 fn read_text(path: &Path, rel: &Path) -> Result<String, Diagnostic> {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let cannot_read = |e: std::io::Error| Diagnostic::error(rel, format!("cannot read: {e}"));
+    // Size from the open file: one lookup of the path, not one for the size and one to read.
+    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             rel,
@@ -330,8 +333,8 @@ fn read_text(path: &Path, rel: &Path) -> Result<String, Diagnostic> {
         )
         .with_hint("casebook reads content files up to 8 MiB; split the file"));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| Diagnostic::error(rel, format!("cannot read: {e}")))?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot_read)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
