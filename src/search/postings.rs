@@ -64,7 +64,12 @@ pub fn build<T: Sync>(
     for chunk in docs.chunks(CHUNK) {
         let previous = pending.take();
         let (tokenised, ()) = rayon::join(
-            || chunk.par_iter().map(|d| doc_tokens(&fields(d))).collect(),
+            || {
+                chunk
+                    .par_iter()
+                    .map_init(Scratch::new, |scratch, d| doc_tokens(scratch, &fields(d)))
+                    .collect()
+            },
             || previous.into_iter().for_each(&mut merge),
         );
         pending = Some(tokenised);
@@ -148,37 +153,91 @@ impl Occurrences {
     }
 }
 
-fn doc_tokens(fields: &[String; FIELD_COUNT]) -> DocTokens {
+fn doc_tokens(scratch: &mut Scratch, fields: &[String; FIELD_COUNT]) -> DocTokens {
     let mut lengths = [0; FIELD_COUNT];
     let mut tokens: Vec<(Key, Occurrences)> = Vec::new();
-    let mut cjk_at: FxMap<u64, usize> = FxMap::default();
-    let mut word_at: FxMap<Box<str>, usize> = FxMap::default();
     for (f, text) in fields.iter().enumerate() {
-        cjk_at.clear();
-        word_at.clear();
+        let start = tokens.len();
         for_each_raw_token(text, |token, position, in_query| {
             lengths[f] += u32::from(in_query);
-            let at = match token {
-                RawToken::Cjk(first, second) => {
-                    let key = cjk_key(first, second);
-                    *cjk_at.entry(key).or_insert_with(|| {
-                        tokens.push((Key::Cjk(key), Occurrences::new(f)));
-                        tokens.len() - 1
-                    })
-                }
-                RawToken::Word(token) => match word_at.get(token) {
-                    Some(&at) => at,
-                    None => {
-                        word_at.insert(token.into(), tokens.len());
-                        tokens.push((Key::Word(token.into()), Occurrences::new(f)));
-                        tokens.len() - 1
-                    }
-                },
-            };
+            let at = scratch.index(&mut tokens, token, f);
             tokens[at].1.add(position);
         });
+        scratch.forget(&tokens[start..]);
     }
     DocTokens { lengths, tokens }
+}
+
+/// Where [`doc_tokens`] finds a field's tokens: one per thread, reused from case to case.
+struct Scratch {
+    /// By code point: 1 + the index of the CJK character's unigram among the tokens, 0 while
+    /// the field has none (an array, not a map: a unigram is half of all tokens).
+    unigram_at: Vec<u32>,
+    bigram_at: FxMap<u64, usize>,
+    word_at: FxMap<Box<str>, usize>,
+}
+
+/// Code points [`Scratch::unigram_at`] covers: every CJK character ([`super::tokenize::is_cjk`]).
+const CJK_END: usize = 0x2_FA20;
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch {
+            unigram_at: vec![0; CJK_END],
+            bigram_at: FxMap::default(),
+            word_at: FxMap::default(),
+        }
+    }
+
+    /// The index of `token` among the field's `tokens`, pushed there if it is new.
+    fn index(
+        &mut self,
+        tokens: &mut Vec<(Key, Occurrences)>,
+        token: RawToken,
+        field: usize,
+    ) -> usize {
+        let mut push = |key| {
+            tokens.push((key, Occurrences::new(field)));
+            tokens.len() - 1
+        };
+        match token {
+            RawToken::Cjk(c, None) => {
+                let slot = &mut self.unigram_at[c as usize];
+                if *slot == 0 {
+                    *slot = push(Key::Cjk(cjk_key(c, None))) as u32 + 1;
+                }
+                *slot as usize - 1
+            }
+            RawToken::Cjk(first, second) => {
+                let key = cjk_key(first, second);
+                *self
+                    .bigram_at
+                    .entry(key)
+                    .or_insert_with(|| push(Key::Cjk(key)))
+            }
+            RawToken::Word(word) => match self.word_at.get(word) {
+                Some(&at) => at,
+                None => {
+                    let at = push(Key::Word(word.into()));
+                    self.word_at.insert(word.into(), at);
+                    at
+                }
+            },
+        }
+    }
+
+    /// Forgets a field's tokens, for the next field.
+    fn forget(&mut self, tokens: &[(Key, Occurrences)]) {
+        for (key, _) in tokens {
+            if let Key::Cjk(packed) = key {
+                if packed >> 21 == 0 {
+                    self.unigram_at[*packed as usize] = 0;
+                }
+            }
+        }
+        self.bigram_at.clear();
+        self.word_at.clear();
+    }
 }
 
 /// Each field's average length, rounded to a step of 2^(1/32) (about 2 %): BM25 hardly
@@ -471,7 +530,7 @@ mod tests {
         let mut fields: [String; FIELD_COUNT] = Default::default();
         fields[0] = "拍即得 e拍".into();
         fields[6] = "审批，时间 one".into();
-        let doc = doc_tokens(&fields);
+        let doc = doc_tokens(&mut Scratch::new(), &fields);
         // 拍即 即得 | e 拍 ; 审批 | 时间 | one
         assert_eq!(doc.lengths[0], 4);
         assert_eq!(doc.lengths[6], 3);

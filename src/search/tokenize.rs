@@ -126,56 +126,121 @@ pub enum RawToken<'a> {
 /// Calls `emit(token, position, in_query)` for every token of the index, `in_query` telling
 /// whether [`Mode::Query`] makes it too: the index builder counts a field's length (in query
 /// tokens) in the same pass that collects its index tokens.
+///
+/// One pass over the characters, emitting as it goes: a word is a slice of the normalised
+/// text (it is already lower case), and a CJK run needs no buffer, because a character's
+/// unigram and bigram can be emitted as soon as the next character is seen; only the run's
+/// last unigram waits for the run's end, which says whether it stood alone.
 pub fn for_each_raw_token(text: &str, mut emit: impl FnMut(RawToken, u32, bool)) {
     let text = normalize(text);
-    let mut position = 0u32;
-    let mut word = String::new();
-    let mut run: Vec<char> = Vec::new();
-    let mut gap = false;
-    for c in text.chars() {
-        if is_cjk(c) {
-            flush_word(&mut word, &mut position, &mut emit);
-            run.push(c);
-        } else if is_word_char(c) {
-            flush_run(&mut run, &mut position, &mut emit);
-            word.push(c);
-        } else {
-            gap = !(word.is_empty() && run.is_empty()) || gap;
-            flush_word(&mut word, &mut position, &mut emit);
-            flush_run(&mut run, &mut position, &mut emit);
-            continue;
-        }
-        if gap {
-            position += 1;
-            gap = false;
+    let mut scan = Scan::new(&text);
+    for (at, c) in text.char_indices() {
+        match class(c) {
+            Class::Cjk => scan.cjk(at, c, &mut emit),
+            Class::Word => scan.word_char(at, &mut emit),
+            Class::Other => scan.other(at, &mut emit),
         }
     }
-    flush_word(&mut word, &mut position, &mut emit);
-    flush_run(&mut run, &mut position, &mut emit);
+    scan.other(text.len(), &mut emit);
 }
 
-fn flush_word(word: &mut String, position: &mut u32, emit: &mut impl FnMut(RawToken, u32, bool)) {
-    if word.is_empty() {
-        return;
-    }
-    emit(RawToken::Word(word), *position, true);
-    word.clear();
-    *position += 1;
+/// What a character does to the tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Cjk,
+    Word,
+    Other,
 }
 
-/// A run of CJK characters: every character (a query token only when alone) and every
-/// bigram.
-fn flush_run(run: &mut Vec<char>, position: &mut u32, emit: &mut impl FnMut(RawToken, u32, bool)) {
-    let start = *position;
-    for (i, &c) in run.iter().enumerate() {
-        let at = start + i as u32;
-        emit(RawToken::Cjk(c, None), at, run.len() == 1);
-        if let Some(&next) = run.get(i + 1) {
-            emit(RawToken::Cjk(c, Some(next)), at, true);
+/// [`is_cjk`], else [`is_word_char`], answered without the Unicode tables for ASCII, the
+/// common CJK ideographs and general and CJK punctuation (the characters of most text).
+fn class(c: char) -> Class {
+    match c as u32 {
+        0x4E00..=0x9FFF => Class::Cjk,
+        0..=0x7F if c.is_ascii_alphanumeric() => Class::Word,
+        0..=0x7F | 0x2000..=0x206F | 0x3000..=0x3004 | 0x3008..=0x3020 => Class::Other,
+        _ if is_cjk(c) => Class::Cjk,
+        _ if is_word_char(c) => Class::Word,
+        _ => Class::Other,
+    }
+}
+
+/// The state of [`for_each_raw_token`] between characters of `text`.
+struct Scan<'t> {
+    text: &'t str,
+    /// The position of the next word or CJK character.
+    position: u32,
+    /// Where the word being read started (a byte offset in the text).
+    word: Option<usize>,
+    /// The CJK run being read: its last character, and whether that is its only one.
+    run: Option<(char, bool)>,
+    /// Whether punctuation or spaces came since the last token: the next one is a step
+    /// further.
+    gap: bool,
+}
+
+impl<'t> Scan<'t> {
+    fn new(text: &'t str) -> Self {
+        Scan {
+            text,
+            position: 0,
+            word: None,
+            run: None,
+            gap: false,
         }
     }
-    *position += run.len() as u32;
-    run.clear();
+
+    /// A CJK character at byte `at`: the previous one's unigram and their bigram are known.
+    fn cjk(&mut self, at: usize, c: char, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
+        self.end_word(at, emit);
+        match self.run {
+            Some((last, _)) => {
+                let previous = self.position - 1;
+                emit(RawToken::Cjk(last, None), previous, false);
+                emit(RawToken::Cjk(last, Some(c)), previous, true);
+                self.run = Some((c, false));
+            }
+            None => {
+                self.step_over_gap();
+                self.run = Some((c, true));
+            }
+        }
+        self.position += 1;
+    }
+
+    fn word_char(&mut self, at: usize, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
+        self.end_run(emit);
+        if self.word.is_none() {
+            self.step_over_gap();
+            self.word = Some(at);
+        }
+    }
+
+    /// Punctuation or a space at byte `at`, or the end of the text (`at` its length).
+    fn other(&mut self, at: usize, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
+        self.gap |= self.word.is_some() || self.run.is_some();
+        self.end_word(at, emit);
+        self.end_run(emit);
+    }
+
+    fn step_over_gap(&mut self) {
+        if std::mem::take(&mut self.gap) {
+            self.position += 1;
+        }
+    }
+
+    fn end_word(&mut self, at: usize, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
+        if let Some(start) = self.word.take() {
+            emit(RawToken::Word(&self.text[start..at]), self.position, true);
+            self.position += 1;
+        }
+    }
+
+    fn end_run(&mut self, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
+        if let Some((last, alone)) = self.run.take() {
+            emit(RawToken::Cjk(last, None), self.position - 1, alone);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +312,131 @@ mod tests {
             texts("one-window  permits", Mode::Query),
             pairs(&[("one", 0), ("window", 2), ("permits", 4)])
         );
+    }
+
+    /// The tokeniser as first written, buffering words and CJK runs: what the one-pass
+    /// [`for_each_raw_token`] must match.
+    fn reference(text: &str) -> Vec<(String, u32, bool)> {
+        let text = normalize(text);
+        let mut out = Vec::new();
+        let mut position = 0u32;
+        let mut word = String::new();
+        let mut run: Vec<char> = Vec::new();
+        let mut gap = false;
+        let flush_word = |word: &mut String, position: &mut u32, out: &mut Vec<_>| {
+            if !word.is_empty() {
+                out.push((std::mem::take(word), *position, true));
+                *position += 1;
+            }
+        };
+        let flush_run = |run: &mut Vec<char>, position: &mut u32, out: &mut Vec<_>| {
+            for (i, &c) in run.iter().enumerate() {
+                let at = *position + i as u32;
+                out.push((c.to_string(), at, run.len() == 1));
+                if let Some(&next) = run.get(i + 1) {
+                    out.push((format!("{c}{next}"), at, true));
+                }
+            }
+            *position += run.len() as u32;
+            run.clear();
+        };
+        for c in text.chars() {
+            if is_cjk(c) {
+                flush_word(&mut word, &mut position, &mut out);
+                run.push(c);
+            } else if is_word_char(c) {
+                flush_run(&mut run, &mut position, &mut out);
+                word.push(c);
+            } else {
+                gap = !(word.is_empty() && run.is_empty()) || gap;
+                flush_word(&mut word, &mut position, &mut out);
+                flush_run(&mut run, &mut position, &mut out);
+                continue;
+            }
+            if gap {
+                position += 1;
+                gap = false;
+            }
+        }
+        flush_word(&mut word, &mut position, &mut out);
+        flush_run(&mut run, &mut position, &mut out);
+        out
+    }
+
+    fn raw_tokens(text: &str) -> Vec<(String, u32, bool)> {
+        let mut out = Vec::new();
+        for_each_raw_token(text, |token, position, in_query| {
+            let text = match token {
+                RawToken::Word(word) => word.to_string(),
+                RawToken::Cjk(first, second) => {
+                    [Some(first), second].into_iter().flatten().collect()
+                }
+            };
+            out.push((text, position, in_query))
+        });
+        out
+    }
+
+    #[test]
+    fn character_classes_match_the_unicode_tables() {
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            let expected = if is_cjk(c) {
+                Class::Cjk
+            } else if is_word_char(c) {
+                Class::Word
+            } else {
+                Class::Other
+            };
+            assert_eq!(class(c), expected, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn one_pass_matches_the_buffering_tokeniser() {
+        // Texts made of pieces that meet in every order: runs of one and more CJK
+        // characters, words, digits, punctuation, spaces, full-width and combining forms.
+        let pieces = [
+            "拍",
+            "即得",
+            "审批时间",
+            "e",
+            "APP",
+            "60",
+            "x86_64",
+            "，",
+            "。",
+            " ",
+            "  ",
+            "\n",
+            "“",
+            "”",
+            "-",
+            "Ｈｅｌｌｏ",
+            "①",
+            "ﾃｽﾄ",
+            "한국",
+            "e\u{301}",
+            "\u{301}",
+            "Σ",
+            "々",
+            "𠀀𠀁",
+            "·",
+            "—",
+            "",
+        ];
+        let mut seed = 0x2545_f491_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as usize
+        };
+        for _ in 0..20_000 {
+            let text: String = (0..next() % 9)
+                .map(|_| pieces[next() % pieces.len()])
+                .collect();
+            assert_eq!(raw_tokens(&text), reference(&text), "{text:?}");
+        }
     }
 
     #[derive(Deserialize)]
