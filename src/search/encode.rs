@@ -9,8 +9,14 @@
 /// 64 characters: digits 0–31 end a number, digits 32–63 say that more digits follow.
 pub const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%()";
 
-/// Appends `n` to `out`.
+/// Appends `n` to `out`. Inlined: it is called for every number of the index, most of them
+/// one digit.
+#[inline]
 pub fn push(out: &mut String, mut n: u32) {
+    if n < 32 {
+        out.push(ALPHABET[n as usize] as char);
+        return;
+    }
     loop {
         let low = (n & 31) as usize;
         n >>= 5;

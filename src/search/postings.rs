@@ -141,6 +141,14 @@ impl Occurrences {
         }
     }
 
+    /// Occurrences whose positions are not kept (a unigram's: see [`Key::has_positions`]).
+    fn counted(field: usize, count: u32) -> Self {
+        Occurrences {
+            count,
+            ..Occurrences::new(field)
+        }
+    }
+
     fn add(&mut self, position: u32) {
         if let Some(slot) = self.positions.get_mut(self.count as usize) {
             *slot = position;
@@ -157,63 +165,67 @@ fn doc_tokens(scratch: &mut Scratch, fields: &[String; FIELD_COUNT]) -> DocToken
     let mut lengths = [0; FIELD_COUNT];
     let mut tokens: Vec<(Key, Occurrences)> = Vec::new();
     for (f, text) in fields.iter().enumerate() {
-        let start = tokens.len();
         for_each_raw_token(text, |token, position, in_query| {
             lengths[f] += u32::from(in_query);
-            let at = scratch.index(&mut tokens, token, f);
-            tokens[at].1.add(position);
+            scratch.add(&mut tokens, token, f, position);
         });
-        scratch.forget(&tokens[start..]);
+        scratch.end_field(&mut tokens, f);
     }
     DocTokens { lengths, tokens }
 }
 
-/// Where [`doc_tokens`] finds a field's tokens: one per thread, reused from case to case.
+/// Where [`doc_tokens`] collects a field's tokens: one per thread, reused from case to case.
 struct Scratch {
-    /// By code point: 1 + the index of the CJK character's unigram among the tokens, 0 while
-    /// the field has none (an array, not a map: a unigram is half of all tokens).
-    unigram_at: Vec<u32>,
+    /// By code point, the field's count of each CJK character. Unigrams are half of all
+    /// tokens and keep no positions, so they are only counted, in an array rather than a
+    /// map, and join the tokens at the field's end.
+    unigram_count: Vec<u32>,
+    /// The characters counted there, in the order first seen.
+    unigrams: Vec<char>,
+    /// Bigrams and words: their index among the tokens.
     bigram_at: FxMap<u64, usize>,
     word_at: FxMap<Box<str>, usize>,
 }
 
-/// Code points [`Scratch::unigram_at`] covers: every CJK character ([`super::tokenize::is_cjk`]).
+/// Code points [`Scratch::unigram_count`] covers: every CJK character
+/// ([`super::tokenize::is_cjk`]).
 const CJK_END: usize = 0x2_FA20;
 
 impl Scratch {
     fn new() -> Self {
         Scratch {
-            unigram_at: vec![0; CJK_END],
+            unigram_count: vec![0; CJK_END],
+            unigrams: Vec::new(),
             bigram_at: FxMap::default(),
             word_at: FxMap::default(),
         }
     }
 
-    /// The index of `token` among the field's `tokens`, pushed there if it is new.
-    fn index(
+    /// Adds an occurrence of `token` in `field`, pushing the token to `tokens` if it is new
+    /// there (unigrams wait for [`Scratch::end_field`]).
+    fn add(
         &mut self,
         tokens: &mut Vec<(Key, Occurrences)>,
         token: RawToken,
         field: usize,
-    ) -> usize {
+        position: u32,
+    ) {
         let mut push = |key| {
             tokens.push((key, Occurrences::new(field)));
             tokens.len() - 1
         };
-        match token {
+        let at = match token {
             RawToken::Cjk(c, None) => {
-                let slot = &mut self.unigram_at[c as usize];
-                if *slot == 0 {
-                    *slot = push(Key::Cjk(cjk_key(c, None))) as u32 + 1;
+                let count = &mut self.unigram_count[c as usize];
+                if *count == 0 {
+                    self.unigrams.push(c);
                 }
-                *slot as usize - 1
+                *count += 1;
+                return;
             }
             RawToken::Cjk(first, second) => {
                 let key = cjk_key(first, second);
-                *self
-                    .bigram_at
-                    .entry(key)
-                    .or_insert_with(|| push(Key::Cjk(key)))
+                *self.bigram_at.entry(key).or_insert_with(|| push(Key::Cjk(key)))
             }
             RawToken::Word(word) => match self.word_at.get(word) {
                 Some(&at) => at,
@@ -223,17 +235,15 @@ impl Scratch {
                     at
                 }
             },
-        }
+        };
+        tokens[at].1.add(position);
     }
 
-    /// Forgets a field's tokens, for the next field.
-    fn forget(&mut self, tokens: &[(Key, Occurrences)]) {
-        for (key, _) in tokens {
-            if let Key::Cjk(packed) = key {
-                if packed >> 21 == 0 {
-                    self.unigram_at[*packed as usize] = 0;
-                }
-            }
+    /// Pushes the field's unigrams to `tokens` and forgets its tokens, for the next field.
+    fn end_field(&mut self, tokens: &mut Vec<(Key, Occurrences)>, field: usize) {
+        for c in self.unigrams.drain(..) {
+            let count = std::mem::take(&mut self.unigram_count[c as usize]);
+            tokens.push((Key::Cjk(cjk_key(c, None)), Occurrences::counted(field, count)));
         }
         self.bigram_at.clear();
         self.word_at.clear();
@@ -540,8 +550,10 @@ mod tests {
             .filter(|(_, o)| o.field == 0)
             .map(|(k, _)| k.text())
             .collect();
-        assert_eq!(title, ["拍", "拍即", "即", "即得", "得", "e"]);
+        assert_eq!(title, ["拍即", "即得", "e", "拍", "即", "得"]);
         let pai = doc.tokens.iter().find(|(k, _)| k.text() == "拍").unwrap();
-        assert_eq!(pai.1.kept(), [0, 5]);
+        assert_eq!(pai.1.count, 2);
+        let e = doc.tokens.iter().find(|(k, _)| k.text() == "e").unwrap();
+        assert_eq!(e.1.kept(), [4]);
     }
 }
