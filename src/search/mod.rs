@@ -31,6 +31,7 @@
 
 mod display;
 pub mod encode;
+mod fx;
 mod postings;
 pub mod tokenize;
 
@@ -288,9 +289,18 @@ fn field_texts(case: &Case) -> [String; FIELD_COUNT] {
 /// The body's text without the summary when the summary is part of it (the default summary
 /// is the first paragraph): indexed and shown once, as the summary.
 pub fn body_without_summary<'a>(summary: &str, text: &'a str) -> Cow<'a, str> {
+    match body_around_summary(summary, text) {
+        (before, Some(after)) => format!("{before}\n{after}").into(),
+        (text, None) => text.into(),
+    }
+}
+
+/// [`body_without_summary`] without copying: the text before the summary and, when the
+/// summary was found, the text after it (the body is then `before + "\n" + after`).
+pub fn body_around_summary<'a>(summary: &str, text: &'a str) -> (&'a str, Option<&'a str>) {
     match find_summary(summary, text) {
-        Some(at) => format!("{}\n{}", &text[..at], &text[at + summary.len()..]).into(),
-        None => text.into(),
+        Some(at) => (&text[..at], Some(&text[at + summary.len()..])),
+        None => (text, None),
     }
 }
 
