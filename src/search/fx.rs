@@ -41,4 +41,3 @@ impl Hasher for FxHasher {
         self.0.rotate_left(26)
     }
 }
-

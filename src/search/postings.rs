@@ -161,91 +161,115 @@ impl Occurrences {
 
 fn doc_tokens(scratch: &mut Scratch, fields: &[String; FIELD_COUNT]) -> DocTokens {
     let mut lengths = [0; FIELD_COUNT];
-    let mut tokens: Vec<(Key, Occurrences)> = Vec::new();
+    // As many as the last case had: growing the list a step at a time was a tenth of the
+    // tokenising (each step copies it).
+    let mut tokens: Vec<(Key, Occurrences)> = Vec::with_capacity(scratch.last_tokens);
     for (f, text) in fields.iter().enumerate() {
         for_each_raw_token(text, |token, position, in_query| {
             lengths[f] += u32::from(in_query);
-            scratch.add(&mut tokens, token, f, position);
+            scratch.add(token, f, position);
         });
         scratch.end_field(&mut tokens, f);
     }
+    scratch.last_tokens = tokens.len();
     DocTokens { lengths, tokens }
 }
 
 /// Where [`doc_tokens`] collects a field's tokens: one per thread, reused from case to case.
+/// They join the case's tokens at the field's end, in no particular order: each token's
+/// list only depends on the order of cases and fields.
 struct Scratch {
-    /// By code point, the field's count of each CJK character. Unigrams are half of all
-    /// tokens and keep no positions, so they are only counted, in an array rather than a
-    /// map, and join the tokens at the field's end.
-    unigram_count: Vec<u32>,
-    /// The characters counted there, in the order first seen.
+    /// The field's count of each common CJK ideograph, by code point from [`COMMON_CJK`].
+    /// Unigrams are half of all tokens and keep no positions, so they are only counted, in
+    /// an array rather than a map.
+    common_count: Vec<u32>,
+    /// The count of every other CJK character.
+    rare_count: FxMap<char, u32>,
+    /// The characters counted, in the order first seen.
     unigrams: Vec<char>,
-    /// Bigrams and words: their index among the tokens.
-    bigram_at: FxMap<u64, usize>,
-    word_at: FxMap<Box<str>, usize>,
+    bigrams: FxMap<u64, Occurrences>,
+    words: FxMap<Box<str>, Occurrences>,
+    /// The tokens of the last case.
+    last_tokens: usize,
 }
 
-/// Code points [`Scratch::unigram_count`] covers: every CJK character
-/// ([`super::tokenize::is_cjk`]).
-const CJK_END: usize = 0x2_FA20;
+/// The common CJK ideographs (U+4E00–U+9FFF): nearly every character of Chinese text. An
+/// array over them is small enough to make for every few cases (rayon makes a scratch for
+/// every piece of work it splits off).
+const COMMON_CJK: std::ops::Range<usize> = 0x4E00..0xA000;
 
 impl Scratch {
     fn new() -> Self {
         Scratch {
-            unigram_count: vec![0; CJK_END],
+            common_count: vec![0; COMMON_CJK.len()],
+            rare_count: FxMap::default(),
             unigrams: Vec::new(),
-            bigram_at: FxMap::default(),
-            word_at: FxMap::default(),
+            bigrams: FxMap::default(),
+            words: FxMap::default(),
+            last_tokens: 0,
         }
     }
 
-    /// Adds an occurrence of `token` in `field`, pushing the token to `tokens` if it is new
-    /// there (unigrams wait for [`Scratch::end_field`]).
-    fn add(
-        &mut self,
-        tokens: &mut Vec<(Key, Occurrences)>,
-        token: RawToken,
-        field: usize,
-        position: u32,
-    ) {
-        let mut push = |key| {
-            tokens.push((key, Occurrences::new(field)));
-            tokens.len() - 1
-        };
-        let at = match token {
+    /// Adds an occurrence of `token` in `field`. Inlined into the tokeniser's loop.
+    #[inline]
+    fn add(&mut self, token: RawToken, field: usize, position: u32) {
+        match token {
             RawToken::Cjk(c, None) => {
-                let count = &mut self.unigram_count[c as usize];
+                let count = match self.common_count.get_mut(common_index(c)) {
+                    Some(count) => count,
+                    None => self.rare_count.entry(c).or_default(),
+                };
                 if *count == 0 {
                     self.unigrams.push(c);
                 }
                 *count += 1;
-                return;
             }
             RawToken::Cjk(first, second) => {
                 let key = cjk_key(first, second);
-                *self.bigram_at.entry(key).or_insert_with(|| push(Key::Cjk(key)))
+                let occurrences = self.bigrams.entry(key);
+                occurrences
+                    .or_insert_with(|| Occurrences::new(field))
+                    .add(position);
             }
-            RawToken::Word(word) => match self.word_at.get(word) {
-                Some(&at) => at,
-                None => {
-                    let at = push(Key::Word(word.into()));
-                    self.word_at.insert(word.into(), at);
-                    at
-                }
-            },
-        };
-        tokens[at].1.add(position);
+            RawToken::Word(word) => self.add_word(word, field, position),
+        }
     }
 
-    /// Pushes the field's unigrams to `tokens` and forgets its tokens, for the next field.
+    /// Words are few in most text: kept out of [`Scratch::add`], which is then inlined.
+    #[inline(never)]
+    fn add_word(&mut self, word: &str, field: usize, position: u32) {
+        match self.words.get_mut(word) {
+            Some(occurrences) => occurrences.add(position),
+            None => {
+                let mut occurrences = Occurrences::new(field);
+                occurrences.add(position);
+                self.words.insert(word.into(), occurrences);
+            }
+        }
+    }
+
+    /// Moves the field's tokens to `tokens`, leaving the scratch empty for the next field.
     fn end_field(&mut self, tokens: &mut Vec<(Key, Occurrences)>, field: usize) {
         for c in self.unigrams.drain(..) {
-            let count = std::mem::take(&mut self.unigram_count[c as usize]);
-            tokens.push((Key::Cjk(cjk_key(c, None)), Occurrences::counted(field, count)));
+            let count = match self.common_count.get_mut(common_index(c)) {
+                Some(count) => std::mem::take(count),
+                None => self.rare_count.remove(&c).unwrap_or_default(),
+            };
+            tokens.push((
+                Key::Cjk(cjk_key(c, None)),
+                Occurrences::counted(field, count),
+            ));
         }
-        self.bigram_at.clear();
-        self.word_at.clear();
+        let bigrams = self.bigrams.drain().map(|(k, o)| (Key::Cjk(k), o));
+        let words = self.words.drain().map(|(k, o)| (Key::Word(k), o));
+        tokens.extend(bigrams.chain(words));
     }
+}
+
+/// Where `c` is counted in [`Scratch::common_count`] (out of its bounds when it is not a
+/// common ideograph).
+fn common_index(c: char) -> usize {
+    (c as usize).wrapping_sub(COMMON_CJK.start)
 }
 
 /// Each field's average length, rounded to a step of 2^(1/32) (about 2 %): BM25 hardly
@@ -499,6 +523,29 @@ mod tests {
     }
 
     #[test]
+    fn rare_cjk_characters_are_counted_too() {
+        let mut fields: [String; FIELD_COUNT] = Default::default();
+        fields[0] = "한국한 𠀀かか 审".into();
+        fields[1] = "한".into();
+        let mut scratch = Scratch::new();
+        let doc = doc_tokens(&mut scratch, &fields);
+        let count = |token: &str, field: u8| {
+            let found = doc
+                .tokens
+                .iter()
+                .find(|(k, o)| k.text() == token && o.field == field);
+            found.map(|(_, o)| o.count)
+        };
+        assert_eq!(count("한", 0), Some(2));
+        assert_eq!(count("か", 0), Some(2));
+        assert_eq!(count("𠀀", 0), Some(1));
+        assert_eq!(count("审", 0), Some(1));
+        assert_eq!(count("한", 1), Some(1));
+        assert_eq!(count("국", 1), None);
+        assert!(scratch.rare_count.is_empty() && scratch.common_count.iter().all(|&n| n == 0));
+    }
+
+    #[test]
     fn one_pass_counts_field_lengths_in_query_tokens() {
         let mut fields: [String; FIELD_COUNT] = Default::default();
         fields[0] = "拍即得 e拍".into();
@@ -507,13 +554,14 @@ mod tests {
         // 拍即 即得 | e 拍 ; 审批 | 时间 | one
         assert_eq!(doc.lengths[0], 4);
         assert_eq!(doc.lengths[6], 3);
-        let title: Vec<String> = doc
+        let mut title: Vec<String> = doc
             .tokens
             .iter()
             .filter(|(_, o)| o.field == 0)
             .map(|(k, _)| k.text())
             .collect();
-        assert_eq!(title, ["拍即", "即得", "e", "拍", "即", "得"]);
+        title.sort();
+        assert_eq!(title, ["e", "即", "即得", "得", "拍", "拍即"]);
         let pai = doc.tokens.iter().find(|(k, _)| k.text() == "拍").unwrap();
         assert_eq!(pai.1.count, 2);
         let e = doc.tokens.iter().find(|(k, _)| k.text() == "e").unwrap();

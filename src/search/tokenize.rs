@@ -154,6 +154,7 @@ enum Class {
 
 /// [`is_cjk`], else [`is_word_char`], answered without the Unicode tables for ASCII, the
 /// common CJK ideographs and general and CJK punctuation (the characters of most text).
+#[inline]
 fn class(c: char) -> Class {
     match c as u32 {
         0x4E00..=0x9FFF => Class::Cjk,
@@ -165,7 +166,8 @@ fn class(c: char) -> Class {
     }
 }
 
-/// The state of [`for_each_raw_token`] between characters of `text`.
+/// The state of [`for_each_raw_token`] between characters of `text`. Its methods are inlined
+/// into the loop, with the caller's `emit`: they run for every character.
 struct Scan<'t> {
     text: &'t str,
     /// The position of the next word or CJK character.
@@ -191,6 +193,7 @@ impl<'t> Scan<'t> {
     }
 
     /// A CJK character at byte `at`: the previous one's unigram and their bigram are known.
+    #[inline]
     fn cjk(&mut self, at: usize, c: char, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
         self.end_word(at, emit);
         match self.run {
@@ -208,6 +211,7 @@ impl<'t> Scan<'t> {
         self.position += 1;
     }
 
+    #[inline]
     fn word_char(&mut self, at: usize, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
         self.end_run(emit);
         if self.word.is_none() {
@@ -217,6 +221,7 @@ impl<'t> Scan<'t> {
     }
 
     /// Punctuation or a space at byte `at`, or the end of the text (`at` its length).
+    #[inline]
     fn other(&mut self, at: usize, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
         self.gap |= self.word.is_some() || self.run.is_some();
         self.end_word(at, emit);
@@ -229,6 +234,7 @@ impl<'t> Scan<'t> {
         }
     }
 
+    #[inline]
     fn end_word(&mut self, at: usize, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
         if let Some(start) = self.word.take() {
             emit(RawToken::Word(&self.text[start..at]), self.position, true);
@@ -236,6 +242,7 @@ impl<'t> Scan<'t> {
         }
     }
 
+    #[inline]
     fn end_run(&mut self, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
         if let Some((last, alone)) = self.run.take() {
             emit(RawToken::Cjk(last, None), self.position - 1, alone);
