@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use super::encode;
 use super::fx::FxMap;
-use super::tokenize::{for_each_raw_token, RawToken};
+use super::tokenize::{index_tokens, IndexTokens};
 use super::{BOOSTS, FIELD_COUNT};
 
 /// BM25 parameters.
@@ -131,16 +131,16 @@ struct Occurrences {
 }
 
 impl Occurrences {
-    fn new(field: usize) -> Self {
+    fn new(field: u8) -> Self {
         Occurrences {
-            field: field as u8,
+            field,
             count: 0,
             positions: [0; MAX_POSITIONS],
         }
     }
 
     /// Occurrences whose positions are not kept (a unigram's: see [`Key::has_positions`]).
-    fn counted(field: usize, count: u32) -> Self {
+    fn counted(field: u8, count: u32) -> Self {
         Occurrences {
             count,
             ..Occurrences::new(field)
@@ -165,11 +165,9 @@ fn doc_tokens(scratch: &mut Scratch, fields: &[String; FIELD_COUNT]) -> DocToken
     // tokenising (each step copies it).
     let mut tokens: Vec<(Key, Occurrences)> = Vec::with_capacity(scratch.last_tokens);
     for (f, text) in fields.iter().enumerate() {
-        for_each_raw_token(text, |token, position, in_query| {
-            lengths[f] += u32::from(in_query);
-            scratch.add(token, f, position);
-        });
-        scratch.end_field(&mut tokens, f);
+        scratch.field = f as u8;
+        index_tokens(text, scratch);
+        lengths[f] = scratch.end_field(&mut tokens);
     }
     scratch.last_tokens = tokens.len();
     DocTokens { lengths, tokens }
@@ -179,6 +177,9 @@ fn doc_tokens(scratch: &mut Scratch, fields: &[String; FIELD_COUNT]) -> DocToken
 /// They join the case's tokens at the field's end, in no particular order: each token's
 /// list only depends on the order of cases and fields.
 struct Scratch {
+    /// The field being tokenised, and its length so far in query tokens.
+    field: u8,
+    length: u32,
     /// The field's count of each common CJK ideograph, by code point from [`COMMON_CJK`].
     /// Unigrams are half of all tokens and keep no positions, so they are only counted, in
     /// an array rather than a map.
@@ -201,6 +202,8 @@ const COMMON_CJK: std::ops::Range<usize> = 0x4E00..0xA000;
 impl Scratch {
     fn new() -> Self {
         Scratch {
+            field: 0,
+            length: 0,
             common_count: vec![0; COMMON_CJK.len()],
             rare_count: FxMap::default(),
             unigrams: Vec::new(),
@@ -210,46 +213,10 @@ impl Scratch {
         }
     }
 
-    /// Adds an occurrence of `token` in `field`. Inlined into the tokeniser's loop.
-    #[inline]
-    fn add(&mut self, token: RawToken, field: usize, position: u32) {
-        match token {
-            RawToken::Cjk(c, None) => {
-                let count = match self.common_count.get_mut(common_index(c)) {
-                    Some(count) => count,
-                    None => self.rare_count.entry(c).or_default(),
-                };
-                if *count == 0 {
-                    self.unigrams.push(c);
-                }
-                *count += 1;
-            }
-            RawToken::Cjk(first, second) => {
-                let key = cjk_key(first, second);
-                let occurrences = self.bigrams.entry(key);
-                occurrences
-                    .or_insert_with(|| Occurrences::new(field))
-                    .add(position);
-            }
-            RawToken::Word(word) => self.add_word(word, field, position),
-        }
-    }
-
-    /// Words are few in most text: kept out of [`Scratch::add`], which is then inlined.
-    #[inline(never)]
-    fn add_word(&mut self, word: &str, field: usize, position: u32) {
-        match self.words.get_mut(word) {
-            Some(occurrences) => occurrences.add(position),
-            None => {
-                let mut occurrences = Occurrences::new(field);
-                occurrences.add(position);
-                self.words.insert(word.into(), occurrences);
-            }
-        }
-    }
-
-    /// Moves the field's tokens to `tokens`, leaving the scratch empty for the next field.
-    fn end_field(&mut self, tokens: &mut Vec<(Key, Occurrences)>, field: usize) {
+    /// Moves the field's tokens to `tokens`, leaving the scratch empty for the next field;
+    /// returns the field's length.
+    fn end_field(&mut self, tokens: &mut Vec<(Key, Occurrences)>) -> u32 {
+        let field = self.field;
         for c in self.unigrams.drain(..) {
             let count = match self.common_count.get_mut(common_index(c)) {
                 Some(count) => std::mem::take(count),
@@ -263,6 +230,47 @@ impl Scratch {
         let bigrams = self.bigrams.drain().map(|(k, o)| (Key::Cjk(k), o));
         let words = self.words.drain().map(|(k, o)| (Key::Word(k), o));
         tokens.extend(bigrams.chain(words));
+        std::mem::take(&mut self.length)
+    }
+}
+
+impl IndexTokens for Scratch {
+    #[inline]
+    fn unigram(&mut self, c: char, _position: u32, alone: bool) {
+        self.length += u32::from(alone);
+        let count = match self.common_count.get_mut(common_index(c)) {
+            Some(count) => count,
+            None => self.rare_count.entry(c).or_default(),
+        };
+        if *count == 0 {
+            self.unigrams.push(c);
+        }
+        *count += 1;
+    }
+
+    #[inline]
+    fn bigram(&mut self, first: char, second: char, position: u32) {
+        self.length += 1;
+        let field = self.field;
+        let key = cjk_key(first, Some(second));
+        let occurrences = self.bigrams.entry(key);
+        occurrences
+            .or_insert_with(|| Occurrences::new(field))
+            .add(position);
+    }
+
+    /// Words are few in most text: kept out of the tokeniser's loop.
+    #[inline(never)]
+    fn word(&mut self, word: &str, position: u32) {
+        self.length += 1;
+        match self.words.get_mut(word) {
+            Some(occurrences) => occurrences.add(position),
+            None => {
+                let mut occurrences = Occurrences::new(self.field);
+                occurrences.add(position);
+                self.words.insert(word.into(), occurrences);
+            }
+        }
     }
 }
 
@@ -434,7 +442,7 @@ mod tests {
     use super::*;
 
     fn occurrences(field: u8, positions: &[u32]) -> Occurrences {
-        let mut occ = Occurrences::new(field as usize);
+        let mut occ = Occurrences::new(field);
         positions.iter().for_each(|&p| occ.add(p));
         occ
     }

@@ -124,24 +124,56 @@ pub enum RawToken<'a> {
 }
 
 /// Calls `emit(token, position, in_query)` for every token of the index, `in_query` telling
-/// whether [`Mode::Query`] makes it too: the index builder counts a field's length (in query
-/// tokens) in the same pass that collects its index tokens.
+/// whether [`Mode::Query`] makes it too.
+pub fn for_each_raw_token(text: &str, emit: impl FnMut(RawToken, u32, bool)) {
+    index_tokens(text, &mut Emit(emit));
+}
+
+/// What [`index_tokens`] hands the tokens of a text to, each kind to its own method: the
+/// index builder runs them for every character, so they are inlined into the loop, and
+/// none needs to look at which kind of token it was given.
+pub trait IndexTokens {
+    /// A CJK character; `alone` when it is its run's only one (then a query token too).
+    fn unigram(&mut self, c: char, position: u32, alone: bool);
+    /// Two CJK characters side by side (a query token too).
+    fn bigram(&mut self, first: char, second: char, position: u32);
+    /// A word (a query token too).
+    fn word(&mut self, word: &str, position: u32);
+}
+
+/// [`IndexTokens`] as one closure, for [`for_each_raw_token`].
+struct Emit<F>(F);
+
+impl<F: FnMut(RawToken, u32, bool)> IndexTokens for Emit<F> {
+    fn unigram(&mut self, c: char, position: u32, alone: bool) {
+        (self.0)(RawToken::Cjk(c, None), position, alone)
+    }
+    fn bigram(&mut self, first: char, second: char, position: u32) {
+        (self.0)(RawToken::Cjk(first, Some(second)), position, true)
+    }
+    fn word(&mut self, word: &str, position: u32) {
+        (self.0)(RawToken::Word(word), position, true)
+    }
+}
+
+/// Hands every token of the index to `tokens`, in order: what the index builder calls, to
+/// count a field's length (in query tokens) in the same pass that collects its tokens.
 ///
 /// One pass over the characters, emitting as it goes: a word is a slice of the normalised
 /// text (it is already lower case), and a CJK run needs no buffer, because a character's
 /// unigram and bigram can be emitted as soon as the next character is seen; only the run's
 /// last unigram waits for the run's end, which says whether it stood alone.
-pub fn for_each_raw_token(text: &str, mut emit: impl FnMut(RawToken, u32, bool)) {
+pub fn index_tokens(text: &str, tokens: &mut impl IndexTokens) {
     let text = normalize(text);
     let mut scan = Scan::new(&text);
     for (at, c) in text.char_indices() {
         match class(c) {
-            Class::Cjk => scan.cjk(at, c, &mut emit),
-            Class::Word => scan.word_char(at, &mut emit),
-            Class::Other => scan.other(at, &mut emit),
+            Class::Cjk => scan.cjk(at, c, tokens),
+            Class::Word => scan.word_char(at, tokens),
+            Class::Other => scan.other(at, tokens),
         }
     }
-    scan.other(text.len(), &mut emit);
+    scan.other(text.len(), tokens);
 }
 
 /// What a character does to the tokens.
@@ -166,8 +198,8 @@ fn class(c: char) -> Class {
     }
 }
 
-/// The state of [`for_each_raw_token`] between characters of `text`. Its methods are inlined
-/// into the loop, with the caller's `emit`: they run for every character.
+/// The state of [`index_tokens`] between characters of `text`. Its methods are inlined into
+/// the loop: they run for every character.
 struct Scan<'t> {
     text: &'t str,
     /// The position of the next word or CJK character.
@@ -194,13 +226,13 @@ impl<'t> Scan<'t> {
 
     /// A CJK character at byte `at`: the previous one's unigram and their bigram are known.
     #[inline]
-    fn cjk(&mut self, at: usize, c: char, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
-        self.end_word(at, emit);
+    fn cjk(&mut self, at: usize, c: char, tokens: &mut impl IndexTokens) {
+        self.end_word(at, tokens);
         match self.run {
             Some((last, _)) => {
                 let previous = self.position - 1;
-                emit(RawToken::Cjk(last, None), previous, false);
-                emit(RawToken::Cjk(last, Some(c)), previous, true);
+                tokens.unigram(last, previous, false);
+                tokens.bigram(last, c, previous);
                 self.run = Some((c, false));
             }
             None => {
@@ -212,8 +244,8 @@ impl<'t> Scan<'t> {
     }
 
     #[inline]
-    fn word_char(&mut self, at: usize, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
-        self.end_run(emit);
+    fn word_char(&mut self, at: usize, tokens: &mut impl IndexTokens) {
+        self.end_run(tokens);
         if self.word.is_none() {
             self.step_over_gap();
             self.word = Some(at);
@@ -222,10 +254,10 @@ impl<'t> Scan<'t> {
 
     /// Punctuation or a space at byte `at`, or the end of the text (`at` its length).
     #[inline]
-    fn other(&mut self, at: usize, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
+    fn other(&mut self, at: usize, tokens: &mut impl IndexTokens) {
         self.gap |= self.word.is_some() || self.run.is_some();
-        self.end_word(at, emit);
-        self.end_run(emit);
+        self.end_word(at, tokens);
+        self.end_run(tokens);
     }
 
     fn step_over_gap(&mut self) {
@@ -235,17 +267,17 @@ impl<'t> Scan<'t> {
     }
 
     #[inline]
-    fn end_word(&mut self, at: usize, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
+    fn end_word(&mut self, at: usize, tokens: &mut impl IndexTokens) {
         if let Some(start) = self.word.take() {
-            emit(RawToken::Word(&self.text[start..at]), self.position, true);
+            tokens.word(&self.text[start..at], self.position);
             self.position += 1;
         }
     }
 
     #[inline]
-    fn end_run(&mut self, emit: &mut impl FnMut(RawToken<'t>, u32, bool)) {
+    fn end_run(&mut self, tokens: &mut impl IndexTokens) {
         if let Some((last, alone)) = self.run.take() {
-            emit(RawToken::Cjk(last, None), self.position - 1, alone);
+            tokens.unigram(last, self.position - 1, alone);
         }
     }
 }
