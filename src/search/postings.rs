@@ -49,7 +49,7 @@ pub fn build<T: Sync>(
     fields: impl Fn(&T) -> [String; FIELD_COUNT] + Sync,
     position_max_df: u32,
 ) -> Vec<TokenPostings> {
-    let mut lists = Lists::default();
+    let mut lists = Lists::new();
     let mut lengths: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(docs.len());
     let mut merge = |tokenised: Vec<DocTokens>| {
         for doc in tokenised {
@@ -73,13 +73,13 @@ pub fn build<T: Sync>(
         pending = Some(tokenised);
     }
     pending.into_iter().for_each(&mut merge);
-    let average = average_lengths(&lengths);
+    let length_parts = length_parts(&lengths);
     lists
         .into_sorted()
         .into_par_iter()
         .map(|(token, raw)| TokenPostings {
             token,
-            data: raw.weights(&lengths, &average),
+            data: raw.weights(&length_parts),
             positions: raw.into_positions(),
         })
         .collect()
@@ -292,23 +292,90 @@ fn average_lengths(lengths: &[[u32; FIELD_COUNT]]) -> [f64; FIELD_COUNT] {
     })
 }
 
-/// Every token's list while cases are added, in case order.
-#[derive(Default)]
-struct Lists(FxMap<Key, RawList>);
+/// BM25's length part, `K1 * (1 - B + B * length / average length)`, of every case's
+/// fields: the same for all of a field's tokens, so computed once.
+fn length_parts(lengths: &[[u32; FIELD_COUNT]]) -> Vec<[f64; FIELD_COUNT]> {
+    let average = average_lengths(lengths);
+    let part = |l: &[u32; FIELD_COUNT], f: usize| length_part(f64::from(l[f]) / average[f]);
+    lengths
+        .iter()
+        .map(|l| std::array::from_fn(|f| part(l, f)))
+        .collect()
+}
+
+/// Every token's list while cases are added, in case order. Each of a case's tokens looks
+/// its list up: by code point for the common ideographs' unigrams (the tokens most cases
+/// have), in maps for the others.
+struct Lists {
+    lists: Vec<(Key, RawList)>,
+    /// For each common ideograph ([`COMMON_CJK`]), 1 + the index of its unigram's list, or 0.
+    unigram_at: Vec<u32>,
+    cjk_at: FxMap<u64, u32>,
+    word_at: FxMap<Box<str>, u32>,
+}
 
 impl Lists {
+    fn new() -> Self {
+        Lists {
+            lists: Vec::new(),
+            unigram_at: vec![0; COMMON_CJK.len()],
+            cjk_at: FxMap::default(),
+            word_at: FxMap::default(),
+        }
+    }
+
     fn add(&mut self, doc: u32, tokens: Vec<(Key, Occurrences)>, position_max_df: u32) {
         for (key, occurrences) in tokens {
-            let list = self.0.entry(key).or_insert_with_key(RawList::new);
-            list.push(doc, &occurrences, position_max_df);
+            let at = self.index(key);
+            self.lists[at].1.push(doc, &occurrences, position_max_df);
         }
+    }
+
+    /// The index of `key`'s list, made if it is new.
+    fn index(&mut self, key: Key) -> usize {
+        let lists = &mut self.lists;
+        let mut push = |key: Key| {
+            let list = RawList::new(&key);
+            lists.push((key, list));
+            lists.len() as u32 - 1
+        };
+        let at = match key {
+            Key::Cjk(packed) => match self.unigram_at.get_mut(common_unigram_index(packed)) {
+                Some(slot) => {
+                    if *slot == 0 {
+                        *slot = push(key) + 1;
+                    }
+                    *slot - 1
+                }
+                None => *self.cjk_at.entry(packed).or_insert_with(|| push(key)),
+            },
+            Key::Word(word) => match self.word_at.get(&word) {
+                Some(&at) => at,
+                None => {
+                    let at = push(Key::Word(word.clone()));
+                    self.word_at.insert(word, at);
+                    at
+                }
+            },
+        };
+        at as usize
     }
 
     fn into_sorted(self) -> Vec<(String, RawList)> {
         let mut lists: Vec<(String, RawList)> =
-            self.0.into_iter().map(|(k, v)| (k.text(), v)).collect();
+            self.lists.into_iter().map(|(k, v)| (k.text(), v)).collect();
         lists.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         lists
+    }
+}
+
+/// Where a packed CJK token is in [`Lists::unigram_at`] (out of its bounds when it is a
+/// bigram or not a common ideograph).
+fn common_unigram_index(packed: u64) -> usize {
+    if packed >> 21 == 0 {
+        (packed as usize).wrapping_sub(COMMON_CJK.start)
+    } else {
+        usize::MAX
     }
 }
 
@@ -362,16 +429,16 @@ impl RawList {
     }
 
     /// The client's form of the list: per case, its weight over all fields.
-    fn weights(&self, lengths: &[[u32; FIELD_COUNT]], average: &[f64; FIELD_COUNT]) -> String {
+    fn weights(&self, length_parts: &[[f64; FIELD_COUNT]]) -> String {
         let mut out = String::with_capacity(self.data.len());
-        let mut bytes = self.data.iter().copied();
-        let (mut doc, mut previous) = (0u32, None);
+        let (mut at, mut doc, mut previous) = (0, 0u32, None);
         let mut current: Option<(u32, u32)> = None;
-        while let (Some(head), Some(tf)) = (read_leb(&mut bytes), read_leb(&mut bytes)) {
+        while at < self.data.len() {
+            let head = read_leb(&self.data, &mut at);
+            let tf = read_leb(&self.data, &mut at);
             doc += head / 8;
             let field = (head % 8) as usize;
-            let norm = f64::from(lengths[doc as usize][field]) / average[field];
-            let weight = BOOSTS[field] * impact(tf, norm);
+            let weight = BOOSTS[field] * impact_of(tf, length_parts[doc as usize][field]);
             match &mut current {
                 Some((at, sum)) if *at == doc => *sum += weight,
                 _ => {
@@ -408,13 +475,25 @@ fn push_entry(out: &mut String, previous: &mut Option<u32>, doc: u32, weight: u3
     *previous = Some(doc);
 }
 
-/// BM25's term-frequency part, length-normalised, scaled to 1..=[`MAX_IMPACT`].
-pub fn impact(tf: u32, norm: f64) -> u32 {
+/// The part of BM25's term-frequency part that depends on the field's length (`norm` is the
+/// field's length over the average).
+fn length_part(norm: f64) -> f64 {
+    K1 * (1.0 - B + B * norm)
+}
+
+/// BM25's term-frequency part, length-normalised ([`length_part`]), scaled to
+/// 1..=[`MAX_IMPACT`].
+fn impact_of(tf: u32, length_part: f64) -> u32 {
     let tf = f64::from(tf);
-    let weight = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * norm));
-    (weight / (K1 + 1.0) * MAX_IMPACT)
-        .round()
-        .clamp(1.0, MAX_IMPACT) as u32
+    let weight = tf * (K1 + 1.0) / (tf + length_part);
+    round(weight / (K1 + 1.0) * MAX_IMPACT).clamp(1, MAX_IMPACT as u32)
+}
+
+/// `x.round() as u32` for `0 <= x < 2^32`, without the call to libm's `round` (x86 has no
+/// instruction for rounding half away from zero): `x` minus its integer part is exact.
+fn round(x: f64) -> u32 {
+    let whole = x as u32;
+    whole + u32::from(x - f64::from(whole) >= 0.5)
 }
 
 fn push_leb(out: &mut Vec<u8>, mut n: u32) {
@@ -425,13 +504,15 @@ fn push_leb(out: &mut Vec<u8>, mut n: u32) {
     out.push(n as u8);
 }
 
-fn read_leb(bytes: &mut impl Iterator<Item = u8>) -> Option<u32> {
+/// Reads the number at `bytes[*at..]` that [`push_leb`] wrote, and moves `at` past it.
+fn read_leb(bytes: &[u8], at: &mut usize) -> u32 {
     let (mut value, mut shift) = (0u32, 0);
     loop {
-        let b = bytes.next()?;
+        let b = bytes[*at];
+        *at += 1;
         value |= u32::from(b & 0x7f) << shift;
         if b < 0x80 {
-            return Some(value);
+            return value;
         }
         shift += 7;
     }
@@ -440,6 +521,10 @@ fn read_leb(bytes: &mut impl Iterator<Item = u8>) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn impact(tf: u32, norm: f64) -> u32 {
+        impact_of(tf, length_part(norm))
+    }
 
     fn occurrences(field: u8, positions: &[u32]) -> Occurrences {
         let mut occ = Occurrences::new(field);
@@ -477,7 +562,7 @@ mod tests {
         raw.push(1000, &occurrences(5, &[7]), u32::MAX);
         assert_eq!(raw.df, 3);
         let lengths = vec![[10; FIELD_COUNT]; 1001];
-        let n = encode::decode(&raw.weights(&lengths, &[10.0; FIELD_COUNT])).unwrap();
+        let n = encode::decode(&raw.weights(&length_parts(&lengths))).unwrap();
         let title_and_body = BOOSTS[0] * impact(1, 1.0) + BOOSTS[6] * impact(3, 1.0);
         assert_eq!(
             n,
@@ -519,6 +604,35 @@ mod tests {
         assert!(raw.positions.is_none(), "a third case: dropped");
         raw.push(6, &occurrences(6, &[1]), 2);
         assert!(raw.positions.is_none(), "never back");
+    }
+
+    #[test]
+    fn impacts_are_rounded_as_f64_round_rounds() {
+        let reference = |tf: u32, norm: f64| {
+            let tf = f64::from(tf);
+            let weight = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * norm));
+            (weight / (K1 + 1.0) * MAX_IMPACT)
+                .round()
+                .clamp(1.0, MAX_IMPACT) as u32
+        };
+        for tf in 1..300 {
+            for step in 0..2000 {
+                let norm = f64::from(step) / 100.0;
+                assert_eq!(impact(tf, norm), reference(tf, norm), "{tf} {norm}");
+            }
+        }
+        for x in [
+            0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            30.499999999999996,
+            30.5,
+            31.0,
+        ] {
+            assert_eq!(round(x), x.round() as u32, "{x}");
+        }
     }
 
     #[test]

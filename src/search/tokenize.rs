@@ -55,7 +55,7 @@ fn is_word_char(c: char) -> bool {
 /// ideographs), then with the Unicode tables.
 pub fn normalize(text: &str) -> Cow<'_, str> {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
-    if text.chars().all(is_stable) {
+    if all_stable(text) {
         return text.into();
     }
     let nfkc: Cow<str> = match is_nfkc_quick(text.chars()) {
@@ -67,6 +67,27 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     } else {
         nfkc
     }
+}
+
+/// Whether every character of `text` [`is_stable`], read a byte at a time for the characters
+/// of most text: ASCII, and the ideographs U+4E00–U+9FFF, which UTF-8 writes as E5–E9 or as
+/// E4 and a byte from B8, then two more bytes.
+fn all_stable(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&lead) = bytes.get(at) {
+        at += match lead {
+            b'A'..=b'Z' => return false,
+            0..=0x7F => 1,
+            0xE5..=0xE9 => 3,
+            0xE4 if bytes[at + 1] >= 0xB8 => 3,
+            _ => match text[at..].chars().next() {
+                Some(c) if is_stable(c) => c.len_utf8(),
+                _ => return false,
+            },
+        };
+    }
+    true
 }
 
 /// Characters that NFKC and lower-casing leave alone and that compose with nothing: lower-case
@@ -330,6 +351,18 @@ mod tests {
         assert_eq!(stable.to_lowercase(), stable);
         assert!(matches!(normalize(&stable), Cow::Borrowed(_)));
         assert_eq!(normalize("Ａ，“审批”"), "a,“审批”");
+    }
+
+    #[test]
+    fn stable_text_is_found_stable_a_byte_at_a_time() {
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            let text = format!("a{c}审");
+            assert_eq!(all_stable(&text), is_stable(c), "{c:?}");
+        }
+        assert!(all_stable(""));
+        assert!(all_stable("审批、“时间” one"));
+        assert!(!all_stable("审批，时间"));
+        assert!(!all_stable("审批 One"));
     }
 
     #[test]
