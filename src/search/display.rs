@@ -42,14 +42,14 @@ pub fn build<R: Send>(
     sink: impl Fn(usize, Vec<String>) -> R + Sync,
 ) -> Display<R> {
     let table = CharTable::new(cases);
-    let entry = |out: &mut String, case: &Case| push_entry(out, case, &table, facets);
+    let entry = |out: &mut Vec<u8>, case: &Case| push_entry(out, case, &table, facets);
     // Cases per shard from the size of a sample's entries: the shards are then made whole,
     // never holding every entry and every shard at once.
     let sample = &cases[..cases.len().min(SAMPLE)];
     let sampled: usize = sample
         .par_iter()
         .map(|c| {
-            let mut out = String::new();
+            let mut out = Vec::new();
             entry(&mut out, c);
             out.len() + 1
         })
@@ -61,16 +61,16 @@ pub fn build<R: Send>(
         .enumerate()
         .map(|(g, cases)| {
             let shards = cases.chunks(per_shard).map(|chunk| {
-                let mut shard = String::with_capacity(DISPLAY_TARGET_BYTES * 5 / 4);
-                shard.push('[');
+                let mut shard = Vec::with_capacity(DISPLAY_TARGET_BYTES * 5 / 4);
+                shard.push(b'[');
                 for (i, case) in chunk.iter().enumerate() {
                     if i > 0 {
-                        shard.push(',');
+                        shard.push(b',');
                     }
                     entry(&mut shard, case);
                 }
-                shard.push(']');
-                shard
+                shard.push(b']');
+                String::from_utf8(shard).expect("entries are JSON text")
             });
             sink(g * group, shards.collect())
         })
@@ -86,18 +86,23 @@ pub fn build<R: Send>(
 /// (indexes into the root's names), encoded text. Written by hand rather than by serde: the
 /// encoded strings are digits of [`encode::ALPHABET`], which JSON needs no escape for, and
 /// they are most of the index's bytes.
-fn push_entry(out: &mut String, case: &Case, table: &CharTable, facets: &Facets) {
-    out.push('[');
-    out.push_str(&json(&case.url));
-    out.push_str(",\"");
+fn push_entry(out: &mut Vec<u8>, case: &Case, table: &CharTable, facets: &Facets) {
+    out.push(b'[');
+    out.extend_from_slice(json(&case.url).as_bytes());
+    out.extend_from_slice(b",\"");
     table.encode_into(out, case.title.chars());
-    out.push_str("\",");
-    out.push_str(&facets.region_index(&case.region).to_string());
-    out.push(',');
-    out.push_str(&facets.department_index(&case.department).to_string());
-    out.push_str(",\"");
+    out.extend_from_slice(b"\",");
+    out.extend_from_slice(facets.region_index(&case.region).to_string().as_bytes());
+    out.push(b',');
+    out.extend_from_slice(
+        facets
+            .department_index(&case.department)
+            .to_string()
+            .as_bytes(),
+    );
+    out.extend_from_slice(b",\"");
     for_each_snippet_char(case, |c| table.push_char(out, c));
-    out.push_str("\"]");
+    out.extend_from_slice(b"\"]");
 }
 
 /// Calls `emit` with every character of the case's snippet text: the summary, then the rest
@@ -133,7 +138,7 @@ impl Snippet {
     /// Hands the characters of `text` on; false once the snippet is full.
     fn feed(&mut self, text: &str, emit: &mut impl FnMut(char)) -> bool {
         for c in text.chars() {
-            if c.is_whitespace() {
+            if is_whitespace(c) {
                 self.space = self.count > 0;
                 continue;
             }
@@ -151,13 +156,28 @@ impl Snippet {
     }
 }
 
+/// `c.is_whitespace()`, answered at once for the characters above U+3000, the last white
+/// space character (every CJK character).
+fn is_whitespace(c: char) -> bool {
+    c <= '\u{3000}' && c.is_whitespace()
+}
+
 /// The characters of every title and snippet text, most frequent first (ties in code point
 /// order, so the table is the same on every build).
 struct CharTable {
     chars: Vec<char>,
-    /// Ranks of the characters below U+10000 by code point (`u32::MAX`: not in the table).
-    rank: Vec<u32>,
+    /// What the characters below U+10000 are written as, by code point: the digits of
+    /// their rank or escape, looked up rather than encoded for every character of every text.
+    codes: Vec<Code>,
+    /// The ranks of the characters above.
     other: FxMap<char, u32>,
+}
+
+/// A character's digits (the first `len`).
+#[derive(Clone, Copy)]
+struct Code {
+    digits: [u8; encode::MAX_DIGITS],
+    len: u8,
 }
 
 impl CharTable {
@@ -189,7 +209,8 @@ impl CharTable {
         let mut ranked: Vec<(char, u64)> = counts.into_iter().collect();
         ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let chars: Vec<char> = ranked.into_iter().map(|(c, _)| c).collect();
-        let mut rank = vec![u32::MAX; 0x1_0000];
+        let escape = |c: u32| chars.len() as u32 + c;
+        let mut rank: Vec<u32> = (0..0x1_0000).map(escape).collect();
         let mut other = FxMap::default();
         for (i, &c) in chars.iter().enumerate() {
             match rank.get_mut(c as usize) {
@@ -199,22 +220,45 @@ impl CharTable {
                 }
             }
         }
-        CharTable { chars, rank, other }
+        let codes = rank.into_iter().map(Code::of).collect();
+        CharTable {
+            chars,
+            codes,
+            other,
+        }
     }
 
     /// Appends each character as its rank, or, when the table lacks it, as the table's length
     /// plus its code point.
-    fn encode_into(&self, out: &mut String, text: impl Iterator<Item = char>) {
+    fn encode_into(&self, out: &mut Vec<u8>, text: impl Iterator<Item = char>) {
         text.for_each(|c| self.push_char(out, c));
     }
 
-    fn push_char(&self, out: &mut String, c: char) {
-        let rank = match self.rank.get(c as usize) {
-            Some(&rank) => Some(rank).filter(|&r| r != u32::MAX),
-            None => self.other.get(&c).copied(),
-        };
-        let escape = || self.chars.len() as u32 + c as u32;
-        encode::push(out, rank.unwrap_or_else(escape));
+    /// Inlined: it runs for every character of every text, and a call was most of its cost.
+    #[inline]
+    fn push_char(&self, out: &mut Vec<u8>, c: char) {
+        match self.codes.get(c as usize) {
+            // Byte by byte: copying a slice this short calls `memcpy`.
+            Some(code) => code.digits[..usize::from(code.len)]
+                .iter()
+                .for_each(|&d| out.push(d)),
+            None => {
+                let rank = self.other.get(&c).copied();
+                let escape = || self.chars.len() as u32 + c as u32;
+                let (digits, len) = encode::digits(rank.unwrap_or_else(escape));
+                out.extend_from_slice(&digits[..len]);
+            }
+        }
+    }
+}
+
+impl Code {
+    fn of(n: u32) -> Code {
+        let (digits, len) = encode::digits(n);
+        Code {
+            digits,
+            len: len as u8,
+        }
     }
 }
 
@@ -232,9 +276,9 @@ mod tests {
     }
 
     fn encode(table: &CharTable, text: &str) -> String {
-        let mut out = String::new();
+        let mut out = Vec::new();
         table.encode_into(&mut out, text.chars());
-        out
+        String::from_utf8(out).unwrap()
     }
 
     fn snippet(summary: &str, body: &str) -> String {
@@ -261,6 +305,13 @@ mod tests {
         let t = table(&["批"]);
         let n = encode::decode(&encode(&t, "批𠀀审")).unwrap();
         assert_eq!(n, [0, 1 + 0x20000, 1 + '审' as u32]);
+    }
+
+    #[test]
+    fn white_space_is_what_the_standard_library_says() {
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            assert_eq!(is_whitespace(c), c.is_whitespace(), "{c:?}");
+        }
     }
 
     #[test]
@@ -305,8 +356,9 @@ mod tests {
         case.department = "d".into();
         case.summary = "摘要".into();
         case.rendered.text = "正文\n摘要\n审批".into();
-        let mut out = String::new();
+        let mut out = Vec::new();
         push_entry(&mut out, &case, &t, &facets);
+        let out = String::from_utf8(out).unwrap();
         let mut text = String::new();
         for_each_snippet_char(&case, |c| text.push(c));
         assert_eq!(text, "摘要 正文 审批");

@@ -28,6 +28,25 @@ pub fn push(out: &mut String, mut n: u32) {
     }
 }
 
+/// Most digits a `u32` takes.
+pub const MAX_DIGITS: usize = 7;
+
+/// The digits of `n`, least significant first: the first `len` bytes of the array.
+pub fn digits(mut n: u32) -> ([u8; MAX_DIGITS], usize) {
+    let mut out = [0; MAX_DIGITS];
+    let mut len = 0;
+    loop {
+        let low = (n & 31) as usize;
+        n >>= 5;
+        if n == 0 {
+            out[len] = ALPHABET[low];
+            return (out, len + 1);
+        }
+        out[len] = ALPHABET[low + 32];
+        len += 1;
+    }
+}
+
 /// Encodes a list of numbers.
 pub fn encode(numbers: &[u32]) -> String {
     let mut out = String::with_capacity(numbers.len());
@@ -74,6 +93,14 @@ mod tests {
             u32::MAX,
         ];
         assert_eq!(decode(&encode(&numbers)).unwrap(), numbers);
+    }
+
+    #[test]
+    fn digits_are_what_push_writes() {
+        for n in [0, 31, 32, 1023, 1024, 65_535, u32::MAX] {
+            let (digits, len) = digits(n);
+            assert_eq!(&digits[..len], encode(&[n]).as_bytes());
+        }
     }
 
     #[test]
