@@ -264,6 +264,7 @@ impl Code {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Names;
     use super::*;
 
     fn table(texts: &[&str]) -> CharTable {
@@ -341,9 +342,9 @@ mod tests {
     fn entries_are_the_json_serde_writes() {
         let t = table(&["批审批", "a\"<"]);
         let facets = Facets {
-            regions: vec!["r0".into(), "江北".into()],
-            departments: vec!["d".into()],
-            tags: vec![],
+            regions: Names::new(["江北", "r0"].into_iter()),
+            departments: Names::new(["d"].into_iter()),
+            tags: Names::new([].into_iter()),
             data: String::new(),
         };
         let front = "id: 1\ntitle: T\nregion: R\ndepartment: D\n";
