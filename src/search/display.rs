@@ -242,13 +242,17 @@ impl CharTable {
             Some(code) => code.digits[..usize::from(code.len)]
                 .iter()
                 .for_each(|&d| out.push(d)),
-            None => {
-                let rank = self.other.get(&c).copied();
-                let escape = || self.chars.len() as u32 + c as u32;
-                let (digits, len) = encode::digits(rank.unwrap_or_else(escape));
-                out.extend_from_slice(&digits[..len]);
-            }
+            None => self.push_other(out, c),
         }
+    }
+
+    /// A character above U+FFFF: rare, so out of the way of [`CharTable::push_char`].
+    #[cold]
+    fn push_other(&self, out: &mut Vec<u8>, c: char) {
+        let rank = self.other.get(&c).copied();
+        let escape = || self.chars.len() as u32 + c as u32;
+        let (digits, len) = encode::digits(rank.unwrap_or_else(escape));
+        out.extend_from_slice(&digits[..len]);
     }
 }
 

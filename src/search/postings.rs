@@ -472,6 +472,7 @@ impl RawList {
 }
 
 /// One case's entry: `weight * 4 + min(delta - 1, 3)`, then `delta - 4` if that was 3.
+#[inline]
 fn push_entry(out: &mut String, previous: &mut Option<u32>, doc: u32, weight: u32) {
     let delta = previous.map_or(doc + 1, |p| doc - p);
     encode::push(out, weight * 4 + (delta - 1).min(3));
