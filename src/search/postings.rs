@@ -265,6 +265,21 @@ impl IndexTokens for Scratch {
         bigrams[at as usize].1.add(position);
     }
 
+    fn restart(&mut self) {
+        for c in self.unigrams.drain(..) {
+            match self.common_count.get_mut(common_index(c)) {
+                Some(count) => *count = 0,
+                None => {
+                    self.rare_count.remove(&c);
+                }
+            }
+        }
+        self.bigrams.clear();
+        self.bigram_at.clear();
+        self.words.clear();
+        self.length = 0;
+    }
+
     /// Words are few in most text: kept out of the tokeniser's loop.
     #[inline(never)]
     fn word(&mut self, word: &str, position: u32) {
@@ -649,6 +664,28 @@ mod tests {
         assert!(impact(2, 4.0) < impact(2, 1.0));
         assert!(impact(1000, 0.1) <= 31);
         assert!(impact(1, 100.0) >= 1);
+    }
+
+    #[test]
+    fn a_field_read_again_normalised_counts_its_tokens_once() {
+        let tokens = |text: &str| {
+            let mut fields: [String; FIELD_COUNT] = Default::default();
+            fields[0] = text.into();
+            fields[1] = "审".into();
+            let doc = doc_tokens(&mut Scratch::new(), &fields);
+            let mut tokens: Vec<(String, u8, u32, Vec<u32>)> = doc
+                .tokens
+                .iter()
+                .map(|(k, o)| (k.text(), o.field, o.count, o.kept().to_vec()))
+                .collect();
+            tokens.sort();
+            (doc.lengths, tokens)
+        };
+        // Upper case and full width come after tokens were already handed over.
+        let normalised = tokens("审批审 app 한국 审批");
+        assert_eq!(tokens("审批审 ＡＰＰ 한국 审批"), normalised);
+        assert_eq!(tokens("审批审 App 한국 审批"), normalised);
+        assert_eq!(normalised.0[0], 5);
     }
 
     #[test]

@@ -146,8 +146,16 @@ pub enum RawToken<'a> {
 
 /// Calls `emit(token, position, in_query)` for every token of the index, `in_query` telling
 /// whether [`Mode::Query`] makes it too.
-pub fn for_each_raw_token(text: &str, emit: impl FnMut(RawToken, u32, bool)) {
-    index_tokens(text, &mut Emit(emit));
+pub fn for_each_raw_token(text: &str, mut emit: impl FnMut(RawToken, u32, bool)) {
+    let mut tokens = Collect(Vec::new());
+    index_tokens(text, &mut tokens);
+    for (token, position, in_query) in &tokens.0 {
+        let raw = match token {
+            Owned::Word(word) => RawToken::Word(word),
+            Owned::Cjk(first, second) => RawToken::Cjk(*first, *second),
+        };
+        emit(raw, *position, *in_query);
+    }
 }
 
 /// What [`index_tokens`] hands the tokens of a text to, each kind to its own method: the
@@ -160,41 +168,66 @@ pub trait IndexTokens {
     fn bigram(&mut self, first: char, second: char, position: u32);
     /// A word (a query token too).
     fn word(&mut self, word: &str, position: u32);
+    /// Forgets the tokens handed over so far: the text is read again, normalised.
+    fn restart(&mut self);
 }
 
-/// [`IndexTokens`] as one closure, for [`for_each_raw_token`].
-struct Emit<F>(F);
+/// [`IndexTokens`] into a list, for [`for_each_raw_token`].
+struct Collect(Vec<(Owned, u32, bool)>);
 
-impl<F: FnMut(RawToken, u32, bool)> IndexTokens for Emit<F> {
+/// A [`RawToken`] that owns its word: the word may be from a normalised copy of the text.
+enum Owned {
+    Word(String),
+    Cjk(char, Option<char>),
+}
+
+impl IndexTokens for Collect {
     fn unigram(&mut self, c: char, position: u32, alone: bool) {
-        (self.0)(RawToken::Cjk(c, None), position, alone)
+        self.0.push((Owned::Cjk(c, None), position, alone))
     }
     fn bigram(&mut self, first: char, second: char, position: u32) {
-        (self.0)(RawToken::Cjk(first, Some(second)), position, true)
+        self.0
+            .push((Owned::Cjk(first, Some(second)), position, true))
     }
     fn word(&mut self, word: &str, position: u32) {
-        (self.0)(RawToken::Word(word), position, true)
+        self.0.push((Owned::Word(word.to_string()), position, true))
+    }
+    fn restart(&mut self) {
+        self.0.clear()
     }
 }
 
 /// Hands every token of the index to `tokens`, in order: what the index builder calls, to
 /// count a field's length (in query tokens) in the same pass that collects its tokens.
 ///
-/// One pass over the characters, emitting as it goes: a word is a slice of the normalised
-/// text (it is already lower case), and a CJK run needs no buffer, because a character's
-/// unigram and bigram can be emitted as soon as the next character is seen; only the run's
-/// last unigram waits for the run's end, which says whether it stood alone.
+/// Most text is already normalised (see [`normalize`]): it is read as it is, each character
+/// checked on the way, and read again normalised (the tokens so far forgotten) only when a
+/// character is found that normalising might change. That saves a pass over every text.
 pub fn index_tokens(text: &str, tokens: &mut impl IndexTokens) {
-    let text = normalize(text);
-    let mut scan = Scan::new(&text);
+    if !scan(text, tokens, true) {
+        tokens.restart();
+        scan(&normalize(text), tokens, false);
+    }
+}
+
+/// One pass over the characters of `text`, emitting as it goes: a word is a slice of the
+/// text (normalised, so already lower case), and a CJK run needs no buffer, because a
+/// character's unigram and bigram can be emitted as soon as the next character is seen; only
+/// the run's last unigram waits for the run's end, which says whether it stood alone. With
+/// `check`, stops at the first character that is not [`is_stable`] and returns false.
+#[inline]
+fn scan(text: &str, tokens: &mut impl IndexTokens, check: bool) -> bool {
+    let mut scan = Scan::new(text);
     for (at, c) in text.char_indices() {
-        match class(c) {
+        match class(c, check) {
             Class::Cjk => scan.cjk(at, c, tokens),
             Class::Word => scan.word_char(at, tokens),
             Class::Other => scan.other(at, tokens),
+            Class::Unstable => return false,
         }
     }
     scan.other(text.len(), tokens);
+    true
 }
 
 /// What a character does to the tokens.
@@ -203,23 +236,30 @@ enum Class {
     Cjk,
     Word,
     Other,
+    /// Not [`is_stable`], when that is asked: normalising might change it.
+    Unstable,
 }
 
-/// [`is_cjk`], else [`is_word_char`], answered without the Unicode tables for ASCII, the
-/// common CJK ideographs and general and CJK punctuation (the characters of most text).
-#[inline]
-fn class(c: char) -> Class {
+/// [`is_cjk`], else [`is_word_char`] (with `check`, first [`is_stable`]), answered without
+/// the Unicode tables for ASCII, the common CJK ideographs and general and CJK punctuation
+/// (the characters of most text), and for them in the same comparisons. Always inlined:
+/// it runs for every character, and left to itself the compiler made it a call.
+#[inline(always)]
+fn class(c: char, check: bool) -> Class {
     match c as u32 {
         0x4E00..=0x9FFF => Class::Cjk,
+        0x41..=0x5A if check => Class::Unstable,
         0..=0x7F if c.is_ascii_alphanumeric() => Class::Word,
-        0..=0x7F | 0x2000..=0x206F | 0x3000..=0x3004 | 0x3008..=0x3020 => Class::Other,
+        0..=0x7F => Class::Other,
+        _ if check && !is_stable(c) => Class::Unstable,
+        0x2000..=0x206F | 0x3000..=0x3004 | 0x3008..=0x3020 => Class::Other,
         _ if is_cjk(c) => Class::Cjk,
         _ if is_word_char(c) => Class::Word,
         _ => Class::Other,
     }
 }
 
-/// The state of [`index_tokens`] between characters of `text`. Its methods are inlined into
+/// The state of [`scan`] between characters of `text`. Its methods are inlined into
 /// the loop: they run for every character.
 struct Scan<'t> {
     text: &'t str,
@@ -459,7 +499,13 @@ mod tests {
             } else {
                 Class::Other
             };
-            assert_eq!(class(c), expected, "{c:?}");
+            assert_eq!(class(c, false), expected, "{c:?}");
+            let checked = if is_stable(c) {
+                expected
+            } else {
+                Class::Unstable
+            };
+            assert_eq!(class(c, true), checked, "{c:?}");
         }
     }
 
