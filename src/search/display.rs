@@ -173,10 +173,11 @@ struct CharTable {
     other: FxMap<char, u32>,
 }
 
-/// A character's digits (the first `len`).
+/// A character's digits (the first `len`); `len` 0 when there are more than four (ranks
+/// below U+10000 never have more; only an escape in a table of a million characters would).
 #[derive(Clone, Copy)]
 struct Code {
-    digits: [u8; encode::MAX_DIGITS],
+    digits: [u8; 4],
     len: u8,
 }
 
@@ -238,15 +239,18 @@ impl CharTable {
     #[inline]
     fn push_char(&self, out: &mut Vec<u8>, c: char) {
         match self.codes.get(c as usize) {
-            // Byte by byte: copying a slice this short calls `memcpy`.
-            Some(code) => code.digits[..usize::from(code.len)]
-                .iter()
-                .for_each(|&d| out.push(d)),
-            None => self.push_other(out, c),
+            Some(code) if code.len > 0 => {
+                // Four bytes at once, then cut to the code's length: cheaper than copying a
+                // slice of varying length (a call to `memcpy`) or pushing byte by byte.
+                out.extend_from_slice(&code.digits);
+                out.truncate(out.len() - code.digits.len() + usize::from(code.len));
+            }
+            _ => self.push_other(out, c),
         }
     }
 
-    /// A character above U+FFFF: rare, so out of the way of [`CharTable::push_char`].
+    /// A character above U+FFFF, or one whose code is too long for [`Code`]: rare, so out
+    /// of the way of [`CharTable::push_char`].
     #[cold]
     fn push_other(&self, out: &mut Vec<u8>, c: char) {
         let rank = self.other.get(&c).copied();
@@ -259,10 +263,15 @@ impl CharTable {
 impl Code {
     fn of(n: u32) -> Code {
         let (digits, len) = encode::digits(n);
-        Code {
-            digits,
-            len: len as u8,
+        let mut code = Code {
+            digits: [0; 4],
+            len: 0,
+        };
+        if len <= code.digits.len() {
+            code.digits[..len].copy_from_slice(&digits[..len]);
+            code.len = len as u8;
         }
+        code
     }
 }
 
@@ -303,6 +312,20 @@ mod tests {
             .map(|r| t.chars[r as usize])
             .collect();
         assert_eq!(decoded, "审批");
+    }
+
+    #[test]
+    fn codes_too_long_for_the_table_are_encoded_when_written() {
+        assert_eq!(Code::of(1 << 20).len, 0);
+        let t = CharTable {
+            chars: vec!['x'; 1 << 20],
+            codes: vec![Code::of((1 << 20) + 'a' as u32); 0x1_0000],
+            other: FxMap::default(),
+        };
+        assert_eq!(
+            encode::decode(&encode(&t, "a")).unwrap(),
+            [(1 << 20) + 'a' as u32]
+        );
     }
 
     #[test]
