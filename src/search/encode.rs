@@ -9,8 +9,14 @@
 /// 64 characters: digits 0–31 end a number, digits 32–63 say that more digits follow.
 pub const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%()";
 
-/// Appends `n` to `out`.
+/// Appends `n` to `out`. Inlined: it is called for every number of the index, most of them
+/// one digit.
+#[inline]
 pub fn push(out: &mut String, mut n: u32) {
+    if n < 32 {
+        out.push(ALPHABET[n as usize] as char);
+        return;
+    }
     loop {
         let low = (n & 31) as usize;
         n >>= 5;
@@ -19,6 +25,25 @@ pub fn push(out: &mut String, mut n: u32) {
             return;
         }
         out.push(ALPHABET[low + 32] as char);
+    }
+}
+
+/// Most digits a `u32` takes.
+pub const MAX_DIGITS: usize = 7;
+
+/// The digits of `n`, least significant first: the first `len` bytes of the array.
+pub fn digits(mut n: u32) -> ([u8; MAX_DIGITS], usize) {
+    let mut out = [0; MAX_DIGITS];
+    let mut len = 0;
+    loop {
+        let low = (n & 31) as usize;
+        n >>= 5;
+        if n == 0 {
+            out[len] = ALPHABET[low];
+            return (out, len + 1);
+        }
+        out[len] = ALPHABET[low + 32];
+        len += 1;
     }
 }
 
@@ -68,6 +93,14 @@ mod tests {
             u32::MAX,
         ];
         assert_eq!(decode(&encode(&numbers)).unwrap(), numbers);
+    }
+
+    #[test]
+    fn digits_are_what_push_writes() {
+        for n in [0, 31, 32, 1023, 1024, 65_535, u32::MAX] {
+            let (digits, len) = digits(n);
+            assert_eq!(&digits[..len], encode(&[n]).as_bytes());
+        }
     }
 
     #[test]

@@ -31,11 +31,12 @@
 
 mod display;
 pub mod encode;
+mod fx;
 mod postings;
 pub mod tokenize;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -43,6 +44,7 @@ use serde::Serialize;
 use crate::content::case::Case;
 use crate::output::OutputFile;
 use crate::site::Site;
+use fx::FxMap;
 use postings::TokenPostings;
 use tokenize::is_cjk;
 
@@ -139,9 +141,9 @@ pub fn build_with(site: &Site, emit: &(dyn Fn(OutputFile) + Sync)) {
         display_shard_cases: display.per_shard,
         file_group: FILE_GROUP,
         files,
-        regions: &facets.regions,
-        departments: &facets.departments,
-        tags: &facets.tags,
+        regions: &facets.regions.sorted,
+        departments: &facets.departments.sorted,
+        tags: &facets.tags.sorted,
     };
     let root_json = json(&root);
     let root_hash = content_hash([root_json.as_str()]);
@@ -241,8 +243,27 @@ fn shard_tokens<R: Send>(
     shards
         .par_chunks(FILE_GROUP)
         .enumerate()
-        .map(|(g, group)| sink(g * FILE_GROUP, group.iter().map(json).collect()))
+        .map(|(g, group)| sink(g * FILE_GROUP, group.iter().map(shard_json).collect()))
         .collect()
+}
+
+/// A shard as a JSON object, token → data. Written by hand rather than by serde: the data
+/// are digits of [`encode::ALPHABET`], which JSON needs no escape for, and most of the bytes.
+fn shard_json(shard: &BTreeMap<&str, &str>) -> String {
+    let size: usize = shard.iter().map(|(t, d)| t.len() + d.len() + 6).sum();
+    let mut out = String::with_capacity(size + 2);
+    out.push('{');
+    for (i, (token, data)) in shard.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json(token));
+        out.push_str(":\"");
+        out.push_str(data);
+        out.push('"');
+    }
+    out.push('}');
+    out
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -288,9 +309,18 @@ fn field_texts(case: &Case) -> [String; FIELD_COUNT] {
 /// The body's text without the summary when the summary is part of it (the default summary
 /// is the first paragraph): indexed and shown once, as the summary.
 pub fn body_without_summary<'a>(summary: &str, text: &'a str) -> Cow<'a, str> {
+    match body_around_summary(summary, text) {
+        (before, Some(after)) => format!("{before}\n{after}").into(),
+        (text, None) => text.into(),
+    }
+}
+
+/// [`body_without_summary`] without copying: the text before the summary and, when the
+/// summary was found, the text after it (the body is then `before + "\n" + after`).
+pub fn body_around_summary<'a>(summary: &str, text: &'a str) -> (&'a str, Option<&'a str>) {
     match find_summary(summary, text) {
-        Some(at) => format!("{}\n{}", &text[..at], &text[at + summary.len()..]).into(),
-        None => text.into(),
+        Some(at) => (&text[..at], Some(&text[at + summary.len()..])),
+        None => (text, None),
     }
 }
 
@@ -373,34 +403,31 @@ impl Fnv64 {
 
 /// Facet values: sorted names, and for each case its region, department and tags as
 /// indexes into them (encoded: region, department, tag count, tags).
-struct Facets {
-    regions: Vec<String>,
-    departments: Vec<String>,
-    tags: Vec<String>,
+struct Facets<'a> {
+    regions: Names<'a>,
+    departments: Names<'a>,
+    tags: Names<'a>,
     data: String,
 }
 
-impl Facets {
+impl<'a> Facets<'a> {
     fn region_index(&self, name: &str) -> u32 {
-        index_of(&self.regions, name)
+        self.regions.index_of(name)
     }
 
     fn department_index(&self, name: &str) -> u32 {
-        index_of(&self.departments, name)
+        self.departments.index_of(name)
     }
 
-    fn new(cases: &[Case]) -> Facets {
-        let sorted =
-            |values: BTreeSet<&String>| -> Vec<String> { values.into_iter().cloned().collect() };
-        let regions = sorted(cases.iter().map(|c| &c.region).collect());
-        let departments = sorted(cases.iter().map(|c| &c.department).collect());
-        let tags = sorted(cases.iter().flat_map(|c| &c.tags).collect());
-        let index = |list: &[String], name: &String| index_of(list, name);
+    fn new(cases: &'a [Case]) -> Facets<'a> {
+        let regions = Names::new(cases.iter().map(|c| c.region.as_str()));
+        let departments = Names::new(cases.iter().map(|c| c.department.as_str()));
+        let tags = Names::new(cases.iter().flat_map(|c| &c.tags).map(String::as_str));
         let mut data = String::new();
         for case in cases {
-            encode::push(&mut data, index(&regions, &case.region));
-            encode::push(&mut data, index(&departments, &case.department));
-            let mut tag_ids: Vec<u32> = case.tags.iter().map(|t| index(&tags, t)).collect();
+            encode::push(&mut data, regions.index_of(&case.region));
+            encode::push(&mut data, departments.index_of(&case.department));
+            let mut tag_ids: Vec<u32> = case.tags.iter().map(|t| tags.index_of(t)).collect();
             tag_ids.sort_unstable();
             tag_ids.dedup();
             encode::push(&mut data, tag_ids.len() as u32);
@@ -417,10 +444,31 @@ impl Facets {
     }
 }
 
-fn index_of(names: &[String], name: &str) -> u32 {
-    names
-        .binary_search_by(|n| n.as_str().cmp(name))
-        .expect("facet names are collected from these cases") as u32
+/// A facet's names, sorted, each found by a hash of it rather than by comparing it with
+/// others (the names are long and many cases share their first bytes).
+struct Names<'a> {
+    sorted: Vec<String>,
+    index: FxMap<&'a str, u32>,
+}
+
+impl<'a> Names<'a> {
+    fn new(names: impl Iterator<Item = &'a str>) -> Self {
+        let mut index: FxMap<&str, u32> = names.map(|name| (name, 0)).collect();
+        let mut sorted: Vec<&str> = index.keys().copied().collect();
+        sorted.sort_unstable();
+        for (i, name) in sorted.iter().enumerate() {
+            index.insert(name, i as u32);
+        }
+        let sorted = sorted.into_iter().map(String::from).collect();
+        Names { sorted, index }
+    }
+
+    fn index_of(&self, name: &str) -> u32 {
+        *self
+            .index
+            .get(name)
+            .expect("facet names are collected from these cases")
+    }
 }
 
 #[cfg(test)]

@@ -17,13 +17,11 @@
 //! `u64`, a word is looked up by `&str`, and maps use a multiply-rotate hash (the keys are
 //! our own text, not an attacker's, so SipHash's protection buys nothing here).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rayon::prelude::*;
 
 use super::encode;
-use super::tokenize::{for_each_raw_token, RawToken};
+use super::fx::FxMap;
+use super::tokenize::{index_tokens, IndexTokens};
 use super::{BOOSTS, FIELD_COUNT};
 
 /// BM25 parameters.
@@ -51,7 +49,7 @@ pub fn build<T: Sync>(
     fields: impl Fn(&T) -> [String; FIELD_COUNT] + Sync,
     position_max_df: u32,
 ) -> Vec<TokenPostings> {
-    let mut lists = Lists::default();
+    let mut lists = Lists::new();
     let mut lengths: Vec<[u32; FIELD_COUNT]> = Vec::with_capacity(docs.len());
     let mut merge = |tokenised: Vec<DocTokens>| {
         for doc in tokenised {
@@ -64,19 +62,24 @@ pub fn build<T: Sync>(
     for chunk in docs.chunks(CHUNK) {
         let previous = pending.take();
         let (tokenised, ()) = rayon::join(
-            || chunk.par_iter().map(|d| doc_tokens(&fields(d))).collect(),
+            || {
+                chunk
+                    .par_iter()
+                    .map_init(Scratch::new, |scratch, d| doc_tokens(scratch, &fields(d)))
+                    .collect()
+            },
             || previous.into_iter().for_each(&mut merge),
         );
         pending = Some(tokenised);
     }
     pending.into_iter().for_each(&mut merge);
-    let average = average_lengths(&lengths);
+    let length_parts = length_parts(&lengths);
     lists
         .into_sorted()
         .into_par_iter()
         .map(|(token, raw)| TokenPostings {
             token,
-            data: raw.weights(&lengths, &average),
+            data: raw.weights(&length_parts),
             positions: raw.into_positions(),
         })
         .collect()
@@ -128,11 +131,19 @@ struct Occurrences {
 }
 
 impl Occurrences {
-    fn new(field: usize) -> Self {
+    fn new(field: u8) -> Self {
         Occurrences {
-            field: field as u8,
+            field,
             count: 0,
             positions: [0; MAX_POSITIONS],
+        }
+    }
+
+    /// Occurrences whose positions are not kept (a unigram's: see [`Key::has_positions`]).
+    fn counted(field: u8, count: u32) -> Self {
+        Occurrences {
+            count,
+            ..Occurrences::new(field)
         }
     }
 
@@ -148,37 +159,146 @@ impl Occurrences {
     }
 }
 
-fn doc_tokens(fields: &[String; FIELD_COUNT]) -> DocTokens {
+fn doc_tokens(scratch: &mut Scratch, fields: &[String; FIELD_COUNT]) -> DocTokens {
     let mut lengths = [0; FIELD_COUNT];
-    let mut tokens: Vec<(Key, Occurrences)> = Vec::new();
-    let mut cjk_at: FxMap<u64, usize> = FxMap::default();
-    let mut word_at: FxMap<Box<str>, usize> = FxMap::default();
+    // As many as the last case had: growing the list a step at a time was a tenth of the
+    // tokenising (each step copies it).
+    let mut tokens: Vec<(Key, Occurrences)> = Vec::with_capacity(scratch.last_tokens);
     for (f, text) in fields.iter().enumerate() {
-        cjk_at.clear();
-        word_at.clear();
-        for_each_raw_token(text, |token, position, in_query| {
-            lengths[f] += u32::from(in_query);
-            let at = match token {
-                RawToken::Cjk(first, second) => {
-                    let key = cjk_key(first, second);
-                    *cjk_at.entry(key).or_insert_with(|| {
-                        tokens.push((Key::Cjk(key), Occurrences::new(f)));
-                        tokens.len() - 1
-                    })
-                }
-                RawToken::Word(token) => match word_at.get(token) {
-                    Some(&at) => at,
-                    None => {
-                        word_at.insert(token.into(), tokens.len());
-                        tokens.push((Key::Word(token.into()), Occurrences::new(f)));
-                        tokens.len() - 1
-                    }
-                },
-            };
-            tokens[at].1.add(position);
-        });
+        scratch.field = f as u8;
+        index_tokens(text, scratch);
+        lengths[f] = scratch.end_field(&mut tokens);
     }
+    scratch.last_tokens = tokens.len();
     DocTokens { lengths, tokens }
+}
+
+/// Where [`doc_tokens`] collects a field's tokens: one per thread, reused from case to case.
+/// They join the case's tokens at the field's end, in no particular order: each token's
+/// list only depends on the order of cases and fields.
+struct Scratch {
+    /// The field being tokenised, and its length so far in query tokens.
+    field: u8,
+    length: u32,
+    /// The field's count of each common CJK ideograph, by code point from [`COMMON_CJK`].
+    /// Unigrams are half of all tokens and keep no positions, so they are only counted, in
+    /// an array rather than a map.
+    common_count: Vec<u32>,
+    /// The count of every other CJK character.
+    rare_count: FxMap<char, u32>,
+    /// The characters counted, in the order first seen.
+    unigrams: Vec<char>,
+    /// The field's bigrams, in the order first seen, and where each is among them: moved
+    /// to the case's tokens in one copy (draining a map was a tenth of the tokenising).
+    bigrams: Vec<(u64, Occurrences)>,
+    bigram_at: FxMap<u64, u32>,
+    words: FxMap<Box<str>, Occurrences>,
+    /// The tokens of the last case.
+    last_tokens: usize,
+}
+
+/// The common CJK ideographs (U+4E00–U+9FFF): nearly every character of Chinese text. An
+/// array over them is small enough to make for every few cases (rayon makes a scratch for
+/// every piece of work it splits off).
+const COMMON_CJK: std::ops::Range<usize> = 0x4E00..0xA000;
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch {
+            field: 0,
+            length: 0,
+            common_count: vec![0; COMMON_CJK.len()],
+            rare_count: FxMap::default(),
+            unigrams: Vec::new(),
+            bigrams: Vec::new(),
+            bigram_at: FxMap::default(),
+            words: FxMap::default(),
+            last_tokens: 0,
+        }
+    }
+
+    /// Moves the field's tokens to `tokens`, leaving the scratch empty for the next field;
+    /// returns the field's length.
+    fn end_field(&mut self, tokens: &mut Vec<(Key, Occurrences)>) -> u32 {
+        let field = self.field;
+        for c in self.unigrams.drain(..) {
+            let count = match self.common_count.get_mut(common_index(c)) {
+                Some(count) => std::mem::take(count),
+                None => self.rare_count.remove(&c).unwrap_or_default(),
+            };
+            tokens.push((
+                Key::Cjk(cjk_key(c, None)),
+                Occurrences::counted(field, count),
+            ));
+        }
+        tokens.extend(self.bigrams.drain(..).map(|(k, o)| (Key::Cjk(k), o)));
+        self.bigram_at.clear();
+        tokens.extend(self.words.drain().map(|(k, o)| (Key::Word(k), o)));
+        std::mem::take(&mut self.length)
+    }
+}
+
+impl IndexTokens for Scratch {
+    #[inline]
+    fn unigram(&mut self, c: char, _position: u32, alone: bool) {
+        self.length += u32::from(alone);
+        let count = match self.common_count.get_mut(common_index(c)) {
+            Some(count) => count,
+            None => self.rare_count.entry(c).or_default(),
+        };
+        if *count == 0 {
+            self.unigrams.push(c);
+        }
+        *count += 1;
+    }
+
+    #[inline]
+    fn bigram(&mut self, first: char, second: char, position: u32) {
+        self.length += 1;
+        let field = self.field;
+        let key = cjk_key(first, Some(second));
+        let bigrams = &mut self.bigrams;
+        let at = *self.bigram_at.entry(key).or_insert_with(|| {
+            bigrams.push((key, Occurrences::new(field)));
+            bigrams.len() as u32 - 1
+        });
+        bigrams[at as usize].1.add(position);
+    }
+
+    fn restart(&mut self) {
+        for c in self.unigrams.drain(..) {
+            match self.common_count.get_mut(common_index(c)) {
+                Some(count) => *count = 0,
+                None => {
+                    self.rare_count.remove(&c);
+                }
+            }
+        }
+        self.bigrams.clear();
+        self.bigram_at.clear();
+        self.words.clear();
+        self.length = 0;
+    }
+
+    /// Words are few in most text: kept out of the tokeniser's loop.
+    #[inline(never)]
+    fn word(&mut self, word: &str, position: u32) {
+        self.length += 1;
+        match self.words.get_mut(word) {
+            Some(occurrences) => occurrences.add(position),
+            None => {
+                let mut occurrences = Occurrences::new(self.field);
+                occurrences.add(position);
+                self.words.insert(word.into(), occurrences);
+            }
+        }
+    }
+}
+
+/// Where `c` is counted in [`Scratch::common_count`] (out of its bounds when it is not a
+/// common ideograph).
+fn common_index(c: char) -> usize {
+    (c as usize).wrapping_sub(COMMON_CJK.start)
 }
 
 /// Each field's average length, rounded to a step of 2^(1/32) (about 2 %): BM25 hardly
@@ -193,23 +313,90 @@ fn average_lengths(lengths: &[[u32; FIELD_COUNT]]) -> [f64; FIELD_COUNT] {
     })
 }
 
-/// Every token's list while cases are added, in case order.
-#[derive(Default)]
-struct Lists(FxMap<Key, RawList>);
+/// BM25's length part, `K1 * (1 - B + B * length / average length)`, of every case's
+/// fields: the same for all of a field's tokens, so computed once.
+fn length_parts(lengths: &[[u32; FIELD_COUNT]]) -> Vec<[f64; FIELD_COUNT]> {
+    let average = average_lengths(lengths);
+    let part = |l: &[u32; FIELD_COUNT], f: usize| length_part(f64::from(l[f]) / average[f]);
+    lengths
+        .iter()
+        .map(|l| std::array::from_fn(|f| part(l, f)))
+        .collect()
+}
+
+/// Every token's list while cases are added, in case order. Each of a case's tokens looks
+/// its list up: by code point for the common ideographs' unigrams (the tokens most cases
+/// have), in maps for the others.
+struct Lists {
+    lists: Vec<(Key, RawList)>,
+    /// For each common ideograph ([`COMMON_CJK`]), 1 + the index of its unigram's list, or 0.
+    unigram_at: Vec<u32>,
+    cjk_at: FxMap<u64, u32>,
+    word_at: FxMap<Box<str>, u32>,
+}
 
 impl Lists {
+    fn new() -> Self {
+        Lists {
+            lists: Vec::new(),
+            unigram_at: vec![0; COMMON_CJK.len()],
+            cjk_at: FxMap::default(),
+            word_at: FxMap::default(),
+        }
+    }
+
     fn add(&mut self, doc: u32, tokens: Vec<(Key, Occurrences)>, position_max_df: u32) {
         for (key, occurrences) in tokens {
-            let list = self.0.entry(key).or_insert_with_key(RawList::new);
-            list.push(doc, &occurrences, position_max_df);
+            let at = self.index(key);
+            self.lists[at].1.push(doc, &occurrences, position_max_df);
         }
+    }
+
+    /// The index of `key`'s list, made if it is new.
+    fn index(&mut self, key: Key) -> usize {
+        let lists = &mut self.lists;
+        let mut push = |key: Key| {
+            let list = RawList::new(&key);
+            lists.push((key, list));
+            lists.len() as u32 - 1
+        };
+        let at = match key {
+            Key::Cjk(packed) => match self.unigram_at.get_mut(common_unigram_index(packed)) {
+                Some(slot) => {
+                    if *slot == 0 {
+                        *slot = push(key) + 1;
+                    }
+                    *slot - 1
+                }
+                None => *self.cjk_at.entry(packed).or_insert_with(|| push(key)),
+            },
+            Key::Word(word) => match self.word_at.get(&word) {
+                Some(&at) => at,
+                None => {
+                    let at = push(Key::Word(word.clone()));
+                    self.word_at.insert(word, at);
+                    at
+                }
+            },
+        };
+        at as usize
     }
 
     fn into_sorted(self) -> Vec<(String, RawList)> {
         let mut lists: Vec<(String, RawList)> =
-            self.0.into_iter().map(|(k, v)| (k.text(), v)).collect();
+            self.lists.into_iter().map(|(k, v)| (k.text(), v)).collect();
         lists.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         lists
+    }
+}
+
+/// Where a packed CJK token is in [`Lists::unigram_at`] (out of its bounds when it is a
+/// bigram or not a common ideograph).
+fn common_unigram_index(packed: u64) -> usize {
+    if packed >> 21 == 0 {
+        (packed as usize).wrapping_sub(COMMON_CJK.start)
+    } else {
+        usize::MAX
     }
 }
 
@@ -263,16 +450,16 @@ impl RawList {
     }
 
     /// The client's form of the list: per case, its weight over all fields.
-    fn weights(&self, lengths: &[[u32; FIELD_COUNT]], average: &[f64; FIELD_COUNT]) -> String {
+    fn weights(&self, length_parts: &[[f64; FIELD_COUNT]]) -> String {
         let mut out = String::with_capacity(self.data.len());
-        let mut bytes = self.data.iter().copied();
-        let (mut doc, mut previous) = (0u32, None);
+        let (mut at, mut doc, mut previous) = (0, 0u32, None);
         let mut current: Option<(u32, u32)> = None;
-        while let (Some(head), Some(tf)) = (read_leb(&mut bytes), read_leb(&mut bytes)) {
+        while at < self.data.len() {
+            let head = read_leb(&self.data, &mut at);
+            let tf = read_leb(&self.data, &mut at);
             doc += head / 8;
             let field = (head % 8) as usize;
-            let norm = f64::from(lengths[doc as usize][field]) / average[field];
-            let weight = BOOSTS[field] * impact(tf, norm);
+            let weight = BOOSTS[field] * impact_of(tf, length_parts[doc as usize][field]);
             match &mut current {
                 Some((at, sum)) if *at == doc => *sum += weight,
                 _ => {
@@ -300,6 +487,7 @@ impl RawList {
 }
 
 /// One case's entry: `weight * 4 + min(delta - 1, 3)`, then `delta - 4` if that was 3.
+#[inline]
 fn push_entry(out: &mut String, previous: &mut Option<u32>, doc: u32, weight: u32) {
     let delta = previous.map_or(doc + 1, |p| doc - p);
     encode::push(out, weight * 4 + (delta - 1).min(3));
@@ -309,13 +497,25 @@ fn push_entry(out: &mut String, previous: &mut Option<u32>, doc: u32, weight: u3
     *previous = Some(doc);
 }
 
-/// BM25's term-frequency part, length-normalised, scaled to 1..=[`MAX_IMPACT`].
-pub fn impact(tf: u32, norm: f64) -> u32 {
+/// The part of BM25's term-frequency part that depends on the field's length (`norm` is the
+/// field's length over the average).
+fn length_part(norm: f64) -> f64 {
+    K1 * (1.0 - B + B * norm)
+}
+
+/// BM25's term-frequency part, length-normalised ([`length_part`]), scaled to
+/// 1..=[`MAX_IMPACT`].
+fn impact_of(tf: u32, length_part: f64) -> u32 {
     let tf = f64::from(tf);
-    let weight = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * norm));
-    (weight / (K1 + 1.0) * MAX_IMPACT)
-        .round()
-        .clamp(1.0, MAX_IMPACT) as u32
+    let weight = tf * (K1 + 1.0) / (tf + length_part);
+    round(weight / (K1 + 1.0) * MAX_IMPACT).clamp(1, MAX_IMPACT as u32)
+}
+
+/// `x.round() as u32` for `0 <= x < 2^32`, without the call to libm's `round` (x86 has no
+/// instruction for rounding half away from zero): `x` minus its integer part is exact.
+fn round(x: f64) -> u32 {
+    let whole = x as u32;
+    whole + u32::from(x - f64::from(whole) >= 0.5)
 }
 
 fn push_leb(out: &mut Vec<u8>, mut n: u32) {
@@ -326,50 +526,17 @@ fn push_leb(out: &mut Vec<u8>, mut n: u32) {
     out.push(n as u8);
 }
 
-fn read_leb(bytes: &mut impl Iterator<Item = u8>) -> Option<u32> {
+/// Reads the number at `bytes[*at..]` that [`push_leb`] wrote, and moves `at` past it.
+fn read_leb(bytes: &[u8], at: &mut usize) -> u32 {
     let (mut value, mut shift) = (0u32, 0);
     loop {
-        let b = bytes.next()?;
+        let b = bytes[*at];
+        *at += 1;
         value |= u32::from(b & 0x7f) << shift;
         if b < 0x80 {
-            return Some(value);
+            return value;
         }
         shift += 7;
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-/// The Fx hash (rustc's): a rotate, xor and multiply per word; the result is rotated so that
-/// the well-mixed high bits choose the bucket.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
     }
 }
 
@@ -377,8 +544,12 @@ impl Hasher for FxHasher {
 mod tests {
     use super::*;
 
+    fn impact(tf: u32, norm: f64) -> u32 {
+        impact_of(tf, length_part(norm))
+    }
+
     fn occurrences(field: u8, positions: &[u32]) -> Occurrences {
-        let mut occ = Occurrences::new(field as usize);
+        let mut occ = Occurrences::new(field);
         positions.iter().for_each(|&p| occ.add(p));
         occ
     }
@@ -413,7 +584,7 @@ mod tests {
         raw.push(1000, &occurrences(5, &[7]), u32::MAX);
         assert_eq!(raw.df, 3);
         let lengths = vec![[10; FIELD_COUNT]; 1001];
-        let n = encode::decode(&raw.weights(&lengths, &[10.0; FIELD_COUNT])).unwrap();
+        let n = encode::decode(&raw.weights(&length_parts(&lengths))).unwrap();
         let title_and_body = BOOSTS[0] * impact(1, 1.0) + BOOSTS[6] * impact(3, 1.0);
         assert_eq!(
             n,
@@ -458,6 +629,35 @@ mod tests {
     }
 
     #[test]
+    fn impacts_are_rounded_as_f64_round_rounds() {
+        let reference = |tf: u32, norm: f64| {
+            let tf = f64::from(tf);
+            let weight = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * norm));
+            (weight / (K1 + 1.0) * MAX_IMPACT)
+                .round()
+                .clamp(1.0, MAX_IMPACT) as u32
+        };
+        for tf in 1..300 {
+            for step in 0..2000 {
+                let norm = f64::from(step) / 100.0;
+                assert_eq!(impact(tf, norm), reference(tf, norm), "{tf} {norm}");
+            }
+        }
+        for x in [
+            0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            30.499999999999996,
+            30.5,
+            31.0,
+        ] {
+            assert_eq!(round(x), x.round() as u32, "{x}");
+        }
+    }
+
+    #[test]
     fn impacts_grow_with_frequency_and_shrink_with_length() {
         assert!(impact(1, 1.0) < impact(3, 1.0));
         assert!(impact(3, 1.0) < impact(30, 1.0));
@@ -467,22 +667,70 @@ mod tests {
     }
 
     #[test]
+    fn a_field_read_again_normalised_counts_its_tokens_once() {
+        let tokens = |text: &str| {
+            let mut fields: [String; FIELD_COUNT] = Default::default();
+            fields[0] = text.into();
+            fields[1] = "审".into();
+            let doc = doc_tokens(&mut Scratch::new(), &fields);
+            let mut tokens: Vec<(String, u8, u32, Vec<u32>)> = doc
+                .tokens
+                .iter()
+                .map(|(k, o)| (k.text(), o.field, o.count, o.kept().to_vec()))
+                .collect();
+            tokens.sort();
+            (doc.lengths, tokens)
+        };
+        // Upper case and full width come after tokens were already handed over.
+        let normalised = tokens("审批审 app 한국 审批");
+        assert_eq!(tokens("审批审 ＡＰＰ 한국 审批"), normalised);
+        assert_eq!(tokens("审批审 App 한국 审批"), normalised);
+        assert_eq!(normalised.0[0], 5);
+    }
+
+    #[test]
+    fn rare_cjk_characters_are_counted_too() {
+        let mut fields: [String; FIELD_COUNT] = Default::default();
+        fields[0] = "한국한 𠀀かか 审".into();
+        fields[1] = "한".into();
+        let mut scratch = Scratch::new();
+        let doc = doc_tokens(&mut scratch, &fields);
+        let count = |token: &str, field: u8| {
+            let found = doc
+                .tokens
+                .iter()
+                .find(|(k, o)| k.text() == token && o.field == field);
+            found.map(|(_, o)| o.count)
+        };
+        assert_eq!(count("한", 0), Some(2));
+        assert_eq!(count("か", 0), Some(2));
+        assert_eq!(count("𠀀", 0), Some(1));
+        assert_eq!(count("审", 0), Some(1));
+        assert_eq!(count("한", 1), Some(1));
+        assert_eq!(count("국", 1), None);
+        assert!(scratch.rare_count.is_empty() && scratch.common_count.iter().all(|&n| n == 0));
+    }
+
+    #[test]
     fn one_pass_counts_field_lengths_in_query_tokens() {
         let mut fields: [String; FIELD_COUNT] = Default::default();
         fields[0] = "拍即得 e拍".into();
         fields[6] = "审批，时间 one".into();
-        let doc = doc_tokens(&fields);
+        let doc = doc_tokens(&mut Scratch::new(), &fields);
         // 拍即 即得 | e 拍 ; 审批 | 时间 | one
         assert_eq!(doc.lengths[0], 4);
         assert_eq!(doc.lengths[6], 3);
-        let title: Vec<String> = doc
+        let mut title: Vec<String> = doc
             .tokens
             .iter()
             .filter(|(_, o)| o.field == 0)
             .map(|(k, _)| k.text())
             .collect();
-        assert_eq!(title, ["拍", "拍即", "即", "即得", "得", "e"]);
+        title.sort();
+        assert_eq!(title, ["e", "即", "即得", "得", "拍", "拍即"]);
         let pai = doc.tokens.iter().find(|(k, _)| k.text() == "拍").unwrap();
-        assert_eq!(pai.1.kept(), [0, 5]);
+        assert_eq!(pai.1.count, 2);
+        let e = doc.tokens.iter().find(|(k, _)| k.text() == "e").unwrap();
+        assert_eq!(e.1.kept(), [4]);
     }
 }

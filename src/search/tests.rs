@@ -66,3 +66,13 @@ fn only_large_collections_drop_common_positions() {
     assert_eq!(position_max_df(COMMON_MIN_DOCS), u32::MAX);
     assert_eq!(position_max_df(10_000), 5_000);
 }
+
+#[test]
+fn shards_are_the_json_serde_writes() {
+    let mut shard = BTreeMap::new();
+    assert_eq!(shard_json(&shard), json(&shard));
+    shard.insert("审批", "0aV1");
+    shard.insert("e", "");
+    shard.insert("a\"b\\", "x");
+    assert_eq!(shard_json(&shard), json(&shard));
+}
