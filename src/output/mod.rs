@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::slug::is_safe_output_path;
 
+mod manifest;
 mod refresh;
 pub use refresh::{Refresh, RefreshStats};
 
@@ -211,6 +212,8 @@ impl Staging {
     pub fn commit(mut self) -> Result<(), OutputError> {
         swap_in(&self.dir, &self.output)?;
         self.committed = true;
+        // A manifest of the folder replaced is of no use (a refresh would only ignore it).
+        let _ = fs::remove_file(manifest::Manifest::path_for(&self.output));
         Ok(())
     }
 }

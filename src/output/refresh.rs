@@ -19,7 +19,9 @@ use std::thread::JoinHandle;
 
 use rayon::prelude::*;
 
+use super::manifest::{Entry, Manifest, Stamp};
 use super::{io_error, OutputError, OutputFile, Sink, Staging};
+use crate::hash::hash_bytes;
 
 /// Entries of a folder: relative path, and whether it is a folder.
 type Listing = Vec<(PathBuf, bool)>;
@@ -37,6 +39,10 @@ pub struct Refresh {
     folders: Mutex<HashMap<PathBuf, bool>>,
     /// The output folder's entries (relative path, is a folder), listed while the site renders.
     listing: Option<JoinHandle<io::Result<Listing>>>,
+    /// What the last refresh left, and what this one is leaving: each file's hash, and its
+    /// stamp when it is left as it was (a staged file is stamped once moved in).
+    manifest: Manifest,
+    hashes: Mutex<Vec<(String, u64, Option<Stamp>)>>,
 }
 
 /// What a commit did.
@@ -62,6 +68,8 @@ impl Refresh {
             produced: Mutex::default(),
             folders: Mutex::default(),
             listing: Some(listing),
+            manifest: Manifest::load(&Manifest::path_for(output)),
+            hashes: Mutex::default(),
         })
     }
 
@@ -83,10 +91,47 @@ impl Refresh {
         };
         let produced = std::mem::take(&mut *lock(&self.produced));
         let removed = remove_strays(&self.output, listing, &produced)?;
+        self.save_manifest();
         Ok(RefreshStats {
             written: changed.len(),
             removed,
         })
+    }
+
+    /// Writes what this refresh left for the next. Best effort: without a manifest the next
+    /// refresh compares bytes instead.
+    fn save_manifest(&self) {
+        let hashes = std::mem::take(&mut *lock(&self.hashes));
+        let entries = hashes
+            .into_par_iter()
+            .filter_map(|(path, hash, stamp)| {
+                let stamp = stamp.or_else(|| {
+                    let meta = fs::symlink_metadata(self.output.join(&path)).ok()?;
+                    Some(Stamp::of(&meta))
+                })?;
+                Some((path, Entry { stamp, hash }))
+            })
+            .collect();
+        let _ = Manifest::save(&Manifest::path_for(&self.output), entries);
+    }
+
+    /// Whether the output's copy of `path`, `old` (as [`Refresh::existing`] found it), holds
+    /// `bytes`, whose hash is `hash`: by the manifest when the copy is what the last refresh
+    /// left there, else byte for byte.
+    fn unchanged(
+        &self,
+        path: &str,
+        old: &Option<(PathBuf, Stamp)>,
+        bytes: &[u8],
+        hash: u64,
+    ) -> bool {
+        let Some((old, stamp)) = old else {
+            return false;
+        };
+        match self.manifest.get(path) {
+            Some(entry) if entry.stamp == *stamp => entry.hash == hash,
+            _ => stamp.len() == bytes.len() as u64 && same_bytes(old, bytes),
+        }
     }
 
     /// Renames a staged file over the output's copy, first clearing anything in its way (a
@@ -123,15 +168,14 @@ impl Refresh {
     }
 
     /// The output folder's copy of `path`, when it is a regular file under real folders.
-    fn existing(&self, path: &str) -> Option<(PathBuf, u64)> {
+    fn existing(&self, path: &str) -> Option<(PathBuf, Stamp)> {
         let relative = Path::new(path);
         if !self.real_folder(relative.parent()?) {
             return None;
         }
         let full = self.output.join(relative);
         let meta = fs::symlink_metadata(&full).ok()?;
-        let len = meta.len();
-        meta.is_file().then_some((full, len))
+        meta.is_file().then(|| (full, Stamp::of(&meta)))
     }
 
     /// Whether the output's `folder` (relative) and each folder above it is a real folder.
@@ -148,9 +192,11 @@ impl Refresh {
         real
     }
 
-    fn record(&self, path: &str, changed: bool) {
+    /// Notes a file put: its hash, and the stamp of the copy left in place if unchanged.
+    fn record(&self, path: &str, hash: u64, kept: Option<Stamp>) {
         lock(&self.produced).push(path.to_string());
-        if changed {
+        lock(&self.hashes).push((path.to_string(), hash, kept));
+        if kept.is_none() {
             lock(&self.changed).push(path.to_string());
         }
     }
@@ -158,13 +204,16 @@ impl Refresh {
 
 impl Sink for Refresh {
     fn put(&self, file: OutputFile) -> Result<(), OutputError> {
-        let same = self.existing(&file.path).is_some_and(|(old, len)| {
-            len == file.bytes.len() as u64 && same_bytes(&old, &file.bytes)
-        });
-        if !same {
+        let hash = hash_bytes(&file.bytes);
+        let old = self.existing(&file.path);
+        let kept = match self.unchanged(&file.path, &old, &file.bytes, hash) {
+            true => old.map(|(_, stamp)| stamp),
+            false => None,
+        };
+        if kept.is_none() {
             self.staging.write(&file.path, &file.bytes)?;
         }
-        self.record(&file.path, !same);
+        self.record(&file.path, hash, kept);
         Ok(())
     }
 
@@ -173,15 +222,21 @@ impl Sink for Refresh {
         path: &str,
         write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
     ) -> Result<(), OutputError> {
-        let old = self.existing(path).map(|(old, _)| old);
-        let mut compare = Compare::new(self, path, old);
+        let old = self.existing(path);
+        let mut compare = Compare::new(self, path, old.as_ref().map(|(old, _)| old.clone()));
         let mut buffered = io::BufWriter::with_capacity(1 << 20, &mut compare);
         write(&mut buffered)
             .and_then(|()| buffered.flush())
             .map_err(io_error(Path::new(path)))?;
         drop(buffered);
+        let hash = compare.hasher.digest();
         let changed = compare.finish()?;
-        self.record(path, changed);
+        let kept = if changed {
+            None
+        } else {
+            old.map(|(_, stamp)| stamp)
+        };
+        self.record(path, hash, kept);
         Ok(())
     }
 }
@@ -191,16 +246,14 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     let Ok(mut file) = fs::File::open(path) else {
         return false;
     };
-    let mut buffer = vec![0; (64 * 1024).min(bytes.len().max(1))];
-    let mut rest = bytes;
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => return rest.is_empty(),
-            Ok(n) if n <= rest.len() && buffer[..n] == rest[..n] => rest = &rest[n..],
-            Ok(_) => return false,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
-        }
+    let mut old = Vec::with_capacity(bytes.len() + 1);
+    // One byte more than expected is read if the file grew: then it differs.
+    match (&mut file)
+        .take(bytes.len() as u64 + 1)
+        .read_to_end(&mut old)
+    {
+        Ok(_) => old == bytes,
+        Err(_) => false,
     }
 }
 
@@ -214,6 +267,8 @@ struct Compare<'a> {
     matched: u64,
     scratch: Vec<u8>,
     staged: Option<io::BufWriter<fs::File>>,
+    /// The stream's hash, for the manifest.
+    hasher: xxhash_rust::xxh3::Xxh3,
 }
 
 impl<'a> Compare<'a> {
@@ -226,6 +281,7 @@ impl<'a> Compare<'a> {
             matched: 0,
             scratch: Vec::new(),
             staged: None,
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
         }
     }
 
@@ -278,6 +334,7 @@ impl<'a> Compare<'a> {
 
 impl io::Write for Compare<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.hasher.update(bytes);
         if self.staged.is_none() {
             if self.matches(bytes) {
                 self.matched += bytes.len() as u64;
@@ -366,6 +423,38 @@ mod tests {
             .unwrap();
     }
 
+    /// What is beside the output folder, but the manifest.
+    fn leftovers(dir: &Path) -> Vec<String> {
+        let names = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name());
+        let names = names.map(|n| n.to_string_lossy().into_owned());
+        names
+            .filter(|n| !n.ends_with(".casebook-manifest"))
+            .collect()
+    }
+
+    #[test]
+    fn the_manifest_spares_reading_files_and_never_hides_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir(&out).unwrap();
+        site(&[("a.html", "one"), ("b.html", "two")], &out);
+        assert!(Manifest::path_for(&out).is_file());
+        let stats = site(&[("a.html", "one"), ("b.html", "two")], &out);
+        assert_eq!(stats.written, 0);
+        // Changed behind casebook's back, same size: another stamp, so compared by bytes.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(out.join("a.html"), "ONE").unwrap();
+        let stats = site(&[("a.html", "one"), ("b.html", "two")], &out);
+        assert_eq!(stats.written, 1);
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "one");
+        // A manifest that lies about a hash only costs a rewrite.
+        fs::write(Manifest::path_for(&out), "not a manifest").unwrap();
+        assert_eq!(
+            site(&[("a.html", "one"), ("b.html", "two")], &out).written,
+            0
+        );
+    }
+
     fn inode(path: &Path) -> u64 {
         fs::metadata(path).unwrap().ino()
     }
@@ -399,8 +488,11 @@ mod tests {
         );
         assert_ne!(inode(&out.join("b/c.html")), c);
         assert_eq!(fs::read_to_string(out.join("b/c.html")).unwrap(), "two!");
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no staging folder left behind");
+        assert_eq!(
+            leftovers(dir.path()),
+            ["public"],
+            "no staging folder left behind"
+        );
     }
 
     #[test]
@@ -513,7 +605,10 @@ mod tests {
         drop(refresh);
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "old");
         assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "old");
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "the staged files are gone");
+        assert_eq!(
+            leftovers(dir.path()),
+            ["public"],
+            "the staged files are gone"
+        );
     }
 }
