@@ -344,6 +344,9 @@ impl Incremental {
         laps.lap("patch the site model");
         let (site, prepared) = (self.site.as_ref()?, self.prepared.as_ref()?);
         let keys = std::mem::take(&mut self.keys);
+        // A page whose key is unknown was rendered by an earlier patch: it is rendered again
+        // (else the write would take it for a page no longer made). Asked of every page.
+        let urls: HashSet<String> = urls.into_iter().collect();
         let wants = |url: &str| urls.contains(url) || !keys.contains_key(url);
         // Cards and rows of the cases whose listing changed have new keys.
         let sizes = |path: &str| self.written.get(path).map_or(0, |w| w.1);

@@ -232,6 +232,15 @@ fn a_retitled_case_rewrites_only_the_pages_that_show_it() {
         "{report:?}"
     );
 
+    // Two saves before the deferred pages catch up: the first case's pages stay.
+    site.edit(old, "title: Copy 130, retitled", "title: Copy 130, again");
+    let report = site.watch.rebuild(&[PathBuf::from(old)]).unwrap();
+    assert!(fast(&report), "{report:?}");
+    let other = "content/cases/140.md";
+    site.edit(other, "title: Copy 140", "title: Copy 140, retitled");
+    let report = site.rebuild_and_compare(&[other]);
+    assert!(fast(&report), "{report:?}");
+
     // A new tag moves the case onto another term page: the general path.
     site.edit(old, "tags: [licences, speed]", "tags: [licences, night]");
     let report = site.rebuild_and_compare(&[old]);
