@@ -439,7 +439,10 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
             (0..site.content.cases.len())
                 .into_par_iter()
                 .filter(|&i| wants(&site.content.cases[i].url))
-                .for_each(|i| out.emit(r.case_page(i)));
+                .for_each_init(
+                    || Common::shared(r.info, r.t),
+                    |context, i| out.emit(r.case_page(context, i)),
+                );
         });
         scope.spawn(|_| {
             site.index_pages
@@ -654,14 +657,17 @@ impl<'a> Renderer<'a> {
         ))
     }
 
-    fn case_page(&self, i: usize) -> Result<OutputFile, Diagnostic> {
+    /// A case's page, rendered in `context`, which holds [`Common::shared`] and is reused
+    /// from case to case: every field of [`CasePage`] is written over each time.
+    fn case_page(&self, context: &mut tera::Context, i: usize) -> Result<OutputFile, Diagnostic> {
         let case = &self.site.content.cases[i];
         let link = |j: usize| Link {
             name: self.summaries.get(j).title.to_string(),
             url: self.summaries.get(j).url.to_string(),
         };
         let page = CasePage {
-            common: self.common(&case.url),
+            root: context::root_of(&case.url),
+            page_url: &case.url,
             case: self.summaries.get(i),
             extra: &case.extra,
             metrics: case
@@ -678,7 +684,11 @@ impl<'a> Renderer<'a> {
                 .cards
                 .join(self.site.related[i].iter().copied(), "../", "\n  "),
         };
-        self.page("case.html", &case.url, &page)
+        let fields = tera::Context::from_serialize(&page)
+            .map_err(|e| self.templates.diagnostic(&e, Some("case.html")))?;
+        context.extend(fields);
+        let bytes = self.templates.render_context_bytes("case.html", context)?;
+        Ok(OutputFile::new(&case.url, bytes))
     }
 
     fn index_page(&self, page: &ListPage) -> Result<OutputFile, Diagnostic> {
