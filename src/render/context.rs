@@ -197,6 +197,8 @@ pub struct CasePage<'a> {
     pub case: &'a CaseSummary<'a>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
     pub metrics: Vec<MetricView>,
+    /// The metrics as a table (`metric_table.html`), also shown on `print.html`.
+    pub metrics_html: &'a str,
     /// Inline SVG of the before/after metrics, drawn at build time.
     pub chart: Option<String>,
     pub content: &'a str,

@@ -21,9 +21,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::output::{Collect, OutputFile, Sink};
+use crate::site::metrics::MetricView;
 use crate::site::paginate::ListPage;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
@@ -400,11 +401,13 @@ fn render_pages(
     let full_rows = fragments(&all_rows, &base, &row_key(true), &row);
     let full_row_key = row_key(true);
     let full_row = |i: usize| row(&mut base.clone(), i);
+    let metric_tables: Vec<_> = site.content.cases.iter().map(|_| OnceLock::new()).collect();
     let r = Renderer {
         site,
         templates,
         t,
         info: &info,
+        metric_tables: &metric_tables,
         summaries: &summaries,
         cards: &cards,
         term_rows: &term_rows,
@@ -478,6 +481,10 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
             }
         }
     });
+}
+
+fn metric_views(case: &crate::content::case::Case) -> Vec<MetricView> {
+    case.metrics.iter().map(MetricView::new).collect()
 }
 
 /// Links written in Markdown to other files of the site (`files/report.pdf`,
@@ -624,6 +631,8 @@ struct Renderer<'a> {
     templates: &'a Templates,
     t: &'static Strings,
     info: &'a SiteInfo,
+    /// Each case's metric table, rendered for the first page that shows it.
+    metric_tables: &'a [OnceLock<Result<String, Diagnostic>>],
     summaries: &'a Summaries<'a>,
     /// Case cards by case, for lists.
     cards: &'a Fragments,
@@ -661,6 +670,7 @@ impl<'a> Renderer<'a> {
     /// from case to case: every field of [`CasePage`] is written over each time.
     fn case_page(&self, context: &mut tera::Context, i: usize) -> Result<OutputFile, Diagnostic> {
         let case = &self.site.content.cases[i];
+        let metrics = metric_views(case);
         let link = |j: usize| Link {
             name: self.summaries.get(j).title.to_string(),
             url: self.summaries.get(j).url.to_string(),
@@ -670,11 +680,8 @@ impl<'a> Renderer<'a> {
             page_url: &case.url,
             case: self.summaries.get(i),
             extra: &case.extra,
-            metrics: case
-                .metrics
-                .iter()
-                .map(crate::site::metrics::MetricView::new)
-                .collect(),
+            metrics_html: self.metric_table(context, i, &metrics)?,
+            metrics,
             chart: self.case_chart(i),
             content: &case.rendered.html,
             toc: &case.rendered.toc,
@@ -706,6 +713,29 @@ impl<'a> Renderer<'a> {
             common,
         };
         self.page("index.html", &page.common.page_url, &page)
+    }
+
+    /// Case `i`'s metric table (`metric_table.html`), rendered for the first page that asks
+    /// (its own page or `print.html`) in that page's `context`, which holds `t`.
+    fn metric_table(
+        &self,
+        context: &mut tera::Context,
+        i: usize,
+        metrics: &[MetricView],
+    ) -> Result<&'a str, Diagnostic> {
+        let table = self.metric_tables[i].get_or_init(|| {
+            if metrics.is_empty() {
+                return Ok(String::new());
+            }
+            let caption = format!("{} · {}", self.site.content.cases[i].title, self.t.metrics);
+            context.insert("metrics", metrics);
+            context.insert("caption", &caption);
+            let html = self.templates.render_context("metric_table.html", context);
+            context.remove("metrics");
+            context.remove("caption");
+            html
+        });
+        table.as_deref().map_err(Clone::clone)
     }
 
     /// `print.html`: every case in id order, in full. The page renders with a placeholder
@@ -744,7 +774,10 @@ impl<'a> Renderer<'a> {
                 .map_init(
                     || base.clone(),
                     |context, i| {
-                        let case = print::print_case(&cases[i], self.summaries.get(i));
+                        let metrics = metric_views(&cases[i]);
+                        let table = self.metric_table(context, i, &metrics)?;
+                        let case =
+                            print::print_case(&cases[i], self.summaries.get(i), metrics, table);
                         context.insert("c", &case);
                         let mut html = self
                             .templates

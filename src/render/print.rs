@@ -23,6 +23,8 @@ pub struct PrintCase<'a> {
     pub case: &'a CaseSummary<'a>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
     pub metrics: Vec<MetricView>,
+    /// The metrics as a table, as on the case's page.
+    pub metrics_html: &'a str,
     /// The body, adjusted to sit in `print.html`.
     pub content: String,
 }
@@ -42,11 +44,17 @@ pub struct PrintPage<'a> {
 pub const CASES_MARK: &str = "\u{E000}cases\u{E000}";
 
 /// One case, ready for the `print_case.html` template.
-pub fn print_case<'a>(case: &'a Case, summary: &'a CaseSummary<'a>) -> PrintCase<'a> {
+pub fn print_case<'a>(
+    case: &'a Case,
+    summary: &'a CaseSummary<'a>,
+    metrics: Vec<MetricView>,
+    metrics_html: &'a str,
+) -> PrintCase<'a> {
     PrintCase {
         case: summary,
         extra: &case.extra,
-        metrics: case.metrics.iter().map(MetricView::new).collect(),
+        metrics,
+        metrics_html,
         content: adapt_body(
             &case.rendered.html,
             &case.url,

@@ -30,6 +30,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "index.html",
     "macros.html",
     "metric_row.html",
+    "metric_table.html",
     "metrics.html",
     "page.html",
     "print.html",
