@@ -482,20 +482,23 @@ impl Incremental {
         removed.sort();
         let result = if self.complete {
             output::write_changed(&changed, &removed, &self.output)
+                .map(|()| changed.iter().map(|f| f.path.clone()).collect())
         } else {
             output::write_site(&files, &self.output)
         };
-        if let Err(e) = result {
-            self.complete = false;
-            return Err(Diagnostic::error(&self.output, e.to_string())
-                .with_hint("check permissions and free space")
-                .into());
-        }
+        let mut written: Vec<String> = match result {
+            Ok(written) => written,
+            Err(e) => {
+                self.complete = false;
+                return Err(Diagnostic::error(&self.output, e.to_string())
+                    .with_hint("check permissions and free space")
+                    .into());
+            }
+        };
         self.complete = true;
         for path in &removed {
             self.written.remove(path);
         }
-        let mut written: Vec<String> = changed.iter().map(|f| f.path.clone()).collect();
         written.sort();
         for (file, hash) in files.into_iter().zip(hashes) {
             let size = file.bytes.len();

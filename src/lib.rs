@@ -94,7 +94,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, Diagnos
         let site = render(root, options, &refresh)?;
         let committed = Instant::now();
         let stats = refresh.commit().map_err(write_error)?;
-        (site, (stats.written, committed.elapsed()))
+        (site, (stats.written.len(), committed.elapsed()))
     } else {
         let staging = output::Staging::new(&output).map_err(write_error)?;
         let site = render(root, options, &staging)?;

@@ -332,3 +332,25 @@ fn a_broken_link_fails_the_fast_path_too() {
         .unwrap_err();
     assert!(problems.to_string().contains("001.md"), "{problems}");
 }
+
+#[test]
+fn the_first_watch_build_over_a_built_site_writes_only_what_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/watch_site");
+    live_support::copy_dir(&fixture, dir.path());
+    let options = BuildOptions {
+        output: Some(dir.path().join("public")),
+        ..Default::default()
+    };
+    casebook::build(dir.path(), &options).unwrap();
+    let page = dir.path().join("public/cases/001.html");
+    let modified = fs::metadata(&page).unwrap().modified().unwrap();
+    let stray = dir.path().join("public/stray.html");
+    fs::write(&stray, "left by someone").unwrap();
+
+    let mut watch = Incremental::new(dir.path(), &options).unwrap();
+    let report = watch.rebuild(&[]).unwrap();
+    assert!(report.written.is_empty(), "{report:?}");
+    assert_eq!(fs::metadata(&page).unwrap().modified().unwrap(), modified);
+    assert!(!stray.exists(), "what the build does not make is removed");
+}

@@ -281,14 +281,26 @@ fn check_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<(), Outpu
     Ok(())
 }
 
-/// Writes `files` as the new content of `output`, atomically replacing what was there.
-pub fn write_site(files: &[OutputFile], output: &Path) -> Result<(), OutputError> {
+/// Writes `files` as the new content of `output`: into an existing folder only the files that
+/// differ ([`Refresh`]: watch mode's first build over a built site writes next to nothing),
+/// else into a new folder moved in whole. Gives the paths written, in order.
+pub fn write_site(files: &[OutputFile], output: &Path) -> Result<Vec<String>, OutputError> {
     check_paths(files.iter().map(|f| f.path.as_str()))?;
+    if Refresh::applies_to(output) {
+        let refresh = Refresh::new(output)?;
+        files
+            .par_iter()
+            .try_for_each(|file| refresh.put_bytes(&file.path, &file.bytes))?;
+        return refresh.commit().map(|stats| stats.written);
+    }
     let staging = Staging::new(output)?;
     files
         .par_iter()
         .try_for_each(|file| staging.write(&file.path, &file.bytes))?;
-    staging.commit()
+    staging.commit()?;
+    let mut written: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    written.sort_unstable();
+    Ok(written)
 }
 
 /// Updates `output` in place: writes `files` and deletes `removed` (watch mode, where only a
@@ -453,8 +465,13 @@ mod tests {
         write_site(&[OutputFile::new("c.txt", "3")], &out).unwrap();
         assert!(!out.join("a/b.html").exists(), "old files are gone");
         assert_eq!(fs::read_to_string(out.join("c.txt")).unwrap(), "3");
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no staging folders left behind");
+        // Beside the folder: its manifest (the second write refreshed it), nothing staged.
+        let mut beside: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        beside.sort();
+        assert_eq!(beside, [".public.casebook-manifest", "public"]);
     }
 
     #[test]

@@ -46,10 +46,10 @@ pub struct Refresh {
 }
 
 /// What a commit did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RefreshStats {
-    /// Files written because they were new or differed.
-    pub written: usize,
+    /// Files written because they were new or differed, in path order.
+    pub written: Vec<String>,
     /// Files and folders deleted because the build no longer makes them.
     pub removed: usize,
 }
@@ -81,7 +81,8 @@ impl Refresh {
     /// Moves the changed files into the output folder and deletes the files and folders the
     /// build did not make. Readers of the folder see each file replaced whole (a rename).
     pub fn commit(mut self) -> Result<RefreshStats, OutputError> {
-        let changed = std::mem::take(&mut *lock(&self.changed));
+        let mut changed = std::mem::take(&mut *lock(&self.changed));
+        changed.sort_unstable();
         changed
             .par_iter()
             .try_for_each(|path| self.move_into_place(path))?;
@@ -93,7 +94,7 @@ impl Refresh {
         let removed = remove_strays(&self.output, listing, &produced)?;
         self.save_manifest();
         Ok(RefreshStats {
-            written: changed.len(),
+            written: changed,
             removed,
         })
     }
@@ -202,19 +203,26 @@ impl Refresh {
     }
 }
 
-impl Sink for Refresh {
-    fn put(&self, file: OutputFile) -> Result<(), OutputError> {
-        let hash = hash_bytes(&file.bytes);
-        let old = self.existing(&file.path);
-        let kept = match self.unchanged(&file.path, &old, &file.bytes, hash) {
+impl Refresh {
+    /// [`Sink::put`] of a file the caller keeps.
+    pub fn put_bytes(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let hash = hash_bytes(bytes);
+        let old = self.existing(path);
+        let kept = match self.unchanged(path, &old, bytes, hash) {
             true => old.map(|(_, stamp)| stamp),
             false => None,
         };
         if kept.is_none() {
-            self.staging.write(&file.path, &file.bytes)?;
+            self.staging.write(path, bytes)?;
         }
-        self.record(&file.path, hash, kept);
+        self.record(path, hash, kept);
         Ok(())
+    }
+}
+
+impl Sink for Refresh {
+    fn put(&self, file: OutputFile) -> Result<(), OutputError> {
+        self.put_bytes(&file.path, &file.bytes)
     }
 
     fn put_streamed(
@@ -440,17 +448,19 @@ mod tests {
         site(&[("a.html", "one"), ("b.html", "two")], &out);
         assert!(Manifest::path_for(&out).is_file());
         let stats = site(&[("a.html", "one"), ("b.html", "two")], &out);
-        assert_eq!(stats.written, 0);
+        assert_eq!(stats.written.len(), 0);
         // Changed behind casebook's back, same size: another stamp, so compared by bytes.
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(out.join("a.html"), "ONE").unwrap();
         let stats = site(&[("a.html", "one"), ("b.html", "two")], &out);
-        assert_eq!(stats.written, 1);
+        assert_eq!(stats.written.len(), 1);
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "one");
         // A manifest that lies about a hash only costs a rewrite.
         fs::write(Manifest::path_for(&out), "not a manifest").unwrap();
         assert_eq!(
-            site(&[("a.html", "one"), ("b.html", "two")], &out).written,
+            site(&[("a.html", "one"), ("b.html", "two")], &out)
+                .written
+                .len(),
             0
         );
     }
@@ -468,7 +478,7 @@ mod tests {
         assert_eq!(
             first,
             RefreshStats {
-                written: 2,
+                written: vec!["a.html".into(), "b/c.html".into()],
                 removed: 0
             }
         );
@@ -477,7 +487,7 @@ mod tests {
         assert_eq!(
             again,
             RefreshStats {
-                written: 1,
+                written: vec!["b/c.html".into()],
                 removed: 0
             }
         );
@@ -505,7 +515,7 @@ mod tests {
         fs::create_dir(out.join("keep")).unwrap();
         fs::write(out.join("keep/gone.html"), "x").unwrap();
         let stats = site(&[("keep/a.html", "a")], &out);
-        assert_eq!(stats.written, 1);
+        assert_eq!(stats.written.len(), 1);
         let mut left: Vec<String> = walkdir::WalkDir::new(&out)
             .min_depth(1)
             .into_iter()
@@ -546,7 +556,8 @@ mod tests {
         std::os::unix::fs::symlink(outside.join("a.html"), out.join("b.html")).unwrap();
         let stats = site(&[("cases/a.html", "secret"), ("b.html", "secret")], &out);
         assert_eq!(
-            stats.written, 2,
+            stats.written.len(),
+            2,
             "a file behind a link is never taken as unchanged"
         );
         assert!(fs::symlink_metadata(out.join("cases")).unwrap().is_dir());
@@ -572,7 +583,7 @@ mod tests {
             streamed(&refresh, "big.html", pieces);
             let stats = refresh.commit().unwrap();
             (
-                stats.written,
+                stats.written.len(),
                 fs::read_to_string(out.join("big.html")).unwrap(),
             )
         };
