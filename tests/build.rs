@@ -274,6 +274,30 @@ fn overrides_replace_theme_files_one_by_one() {
 }
 
 #[test]
+fn a_case_metric_table_is_rendered_once_for_its_page_and_print() {
+    let site = copy_fixture("basic");
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::write(
+        site.path().join("templates/metric_table.html"),
+        "<p class=\"mine\">{{ caption }}: {{ metrics | length }} {{ t.metrics }}</p>",
+    )
+    .unwrap();
+    let public = site.path().join("public");
+    build_into(site.path(), &public).unwrap();
+    let case = read(public.join("cases/001.html"));
+    let table = case
+        .split("<p class=\"mine\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .expect("the case page shows the table");
+    assert!(table.ends_with(" Metrics"), "{table}");
+    assert!(
+        read(public.join("print.html")).contains(&format!("<p class=\"mine\">{table}</p>")),
+        "print.html shows the same table"
+    );
+}
+
+#[test]
 fn template_context_is_autoescaped() {
     let site = copy_fixture("basic");
     let case = site.path().join("content/cases/001.md");
@@ -350,7 +374,12 @@ fn paginated_lists_reach_every_case_once() {
 
 #[test]
 fn a_list_item_template_error_fails_the_build_and_keeps_the_old_site() {
-    for template in ["print_case.html", "case_card.html", "metric_row.html"] {
+    for template in [
+        "print_case.html",
+        "case_card.html",
+        "metric_row.html",
+        "metric_table.html",
+    ] {
         let site = copy_fixture("basic");
         let public = site.path().join("public");
         build_into(site.path(), &public).unwrap();

@@ -443,8 +443,8 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
                 .into_par_iter()
                 .filter(|&i| wants(&site.content.cases[i].url))
                 .for_each_init(
-                    || Common::shared(r.info, r.t),
-                    |context, i| out.emit(r.case_page(context, i)),
+                    || (Common::shared(r.info, r.t), r.table_context()),
+                    |(context, tables), i| out.emit(r.case_page(context, tables, i)),
                 );
         });
         scope.spawn(|_| {
@@ -667,8 +667,14 @@ impl<'a> Renderer<'a> {
     }
 
     /// A case's page, rendered in `context`, which holds [`Common::shared`] and is reused
-    /// from case to case: every field of [`CasePage`] is written over each time.
-    fn case_page(&self, context: &mut tera::Context, i: usize) -> Result<OutputFile, Diagnostic> {
+    /// from case to case: every field of [`CasePage`] is written over each time. `tables`
+    /// is for [`Renderer::metric_table`].
+    fn case_page(
+        &self,
+        context: &mut tera::Context,
+        tables: &mut tera::Context,
+        i: usize,
+    ) -> Result<OutputFile, Diagnostic> {
         let case = &self.site.content.cases[i];
         let metrics = metric_views(case);
         let link = |j: usize| Link {
@@ -680,7 +686,7 @@ impl<'a> Renderer<'a> {
             page_url: &case.url,
             case: self.summaries.get(i),
             extra: &case.extra,
-            metrics_html: self.metric_table(context, i, &metrics)?,
+            metrics_html: self.metric_table(tables, i, &metrics)?,
             metrics,
             chart: self.case_chart(i),
             content: &case.rendered.html,
@@ -715,8 +721,16 @@ impl<'a> Renderer<'a> {
         self.page("index.html", &page.common.page_url, &page)
     }
 
+    /// A context for [`Renderer::metric_table`], kept by a thread from case to case.
+    fn table_context(&self) -> tera::Context {
+        let mut context = tera::Context::new();
+        context.insert("t", self.t);
+        context
+    }
+
     /// Case `i`'s metric table (`metric_table.html`), rendered for the first page that asks
-    /// (its own page or `print.html`) in that page's `context`, which holds `t`.
+    /// (its own page or `print.html`). The table is shared, so the template sees only `t`,
+    /// `metrics` and `caption` (`context` holds `t`; the other two are written over).
     fn metric_table(
         &self,
         context: &mut tera::Context,
@@ -730,10 +744,7 @@ impl<'a> Renderer<'a> {
             let caption = format!("{} · {}", self.site.content.cases[i].title, self.t.metrics);
             context.insert("metrics", metrics);
             context.insert("caption", &caption);
-            let html = self.templates.render_context("metric_table.html", context);
-            context.remove("metrics");
-            context.remove("caption");
-            html
+            self.templates.render_context("metric_table.html", context)
         });
         table.as_deref().map_err(Clone::clone)
     }
@@ -772,10 +783,10 @@ impl<'a> Renderer<'a> {
             let printed: Vec<Vec<u8>> = batch
                 .into_par_iter()
                 .map_init(
-                    || base.clone(),
-                    |context, i| {
+                    || (base.clone(), self.table_context()),
+                    |(context, tables), i| {
                         let metrics = metric_views(&cases[i]);
-                        let table = self.metric_table(context, i, &metrics)?;
+                        let table = self.metric_table(tables, i, &metrics)?;
                         let case =
                             print::print_case(&cases[i], self.summaries.get(i), metrics, table);
                         context.insert("c", &case);
