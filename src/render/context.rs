@@ -189,7 +189,9 @@ pub struct IndexPage<'a> {
 
 /// A case page's own fields. `site` and `t`, the same on every page, are in the context
 /// each thread keeps between pages ([`Common::shared`]): serialising them again for every
-/// case cost more than a tenth of a case page's render.
+/// case cost more than a tenth of a case page's render. Since the context is reused, no
+/// field may be left out when serialising (`skip_serializing_if`): it would keep the
+/// previous case's value.
 #[derive(Serialize)]
 pub struct CasePage<'a> {
     pub root: String,
