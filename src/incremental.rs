@@ -129,7 +129,7 @@ pub struct Incremental {
     /// Hash and size of every file the last good build left in the output folder.
     written: HashMap<String, (u64, usize)>,
     /// Whether the output folder holds a complete build of ours; if not, the next build
-    /// replaces the whole folder.
+    /// renders every page and makes the folder exactly that.
     complete: bool,
     /// Whether a [`DEFERRED`] page is out of date.
     deferred: bool,
@@ -242,7 +242,9 @@ impl Incremental {
         let mut keys = page_keys(&site, &hashes, &self.cache, prepared.key);
         laps.lap("page keys");
         let case_keys: Vec<u64> = hashes.iter().map(CaseHashes::key).collect();
-        let previous = &self.keys;
+        // After a failed write the folder's state is unknown: every page is rendered again.
+        let unknown = HashMap::new();
+        let previous = if self.complete { &self.keys } else { &unknown };
         let stale = |url: &str| keys.get(url).is_some_and(|k| previous.get(url) != Some(k));
         // A deferred page that exists and is out of date keeps its old key: still stale.
         let deferred: Vec<&str> = DEFERRED
@@ -306,6 +308,9 @@ impl Incremental {
         changed: &[PathBuf],
         start: Instant,
     ) -> Option<Result<Rebuild, Diagnostics>> {
+        if !self.complete {
+            return None;
+        }
         let mut laps = Laps::new();
         let patched = match self.reparse(changed)? {
             Ok(fresh) => fresh,
@@ -484,12 +489,18 @@ impl Incremental {
             output::write_changed(&changed, &removed, &self.output)
                 .map(|()| changed.iter().map(|f| f.path.clone()).collect())
         } else {
-            output::write_site(&files, &self.output)
+            // Everything was rendered (see `rebuild_site`): the folder becomes exactly this.
+            output::write_site(&files, &self.output).map(|stats| {
+                removed.extend(stats.removed);
+                stats.written
+            })
         };
         let mut written: Vec<String> = match result {
             Ok(written) => written,
             Err(e) => {
+                // The folder may hold part of this build: nothing in it is known any more.
                 self.complete = false;
+                self.written.clear();
                 return Err(Diagnostic::error(&self.output, e.to_string())
                     .with_hint("check permissions and free space")
                     .into());

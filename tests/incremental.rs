@@ -353,4 +353,29 @@ fn the_first_watch_build_over_a_built_site_writes_only_what_differs() {
     assert!(report.written.is_empty(), "{report:?}");
     assert_eq!(fs::metadata(&page).unwrap().modified().unwrap(), modified);
     assert!(!stray.exists(), "what the build does not make is removed");
+    assert_eq!(report.removed, ["stray.html"], "and reported");
+}
+
+#[test]
+fn a_failed_write_is_followed_by_a_whole_build_not_a_partial_one() {
+    let mut site = Site::new();
+    let case = "content/cases/002.md";
+    // A folder where the page goes: replacing the page fails.
+    let page = site.path("public/cases/002.html");
+    fs::remove_file(&page).unwrap();
+    fs::create_dir_all(page.join("in-the-way")).unwrap();
+    site.edit(
+        case,
+        "One window for taxes in the south.",
+        "Taxes, one window.",
+    );
+    assert!(site.watch.rebuild(&[PathBuf::from(case)]).is_err());
+
+    fs::remove_dir_all(&page).unwrap();
+    site.edit(case, "title: One window for taxes", "title: One window");
+    let report = site.rebuild_and_compare(&[case]);
+    assert!(
+        report.written.iter().any(|p| p == "cases/002.html"),
+        "{report:?}"
+    );
 }

@@ -283,15 +283,15 @@ fn check_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<(), Outpu
 
 /// Writes `files` as the new content of `output`: into an existing folder only the files that
 /// differ ([`Refresh`]: watch mode's first build over a built site writes next to nothing),
-/// else into a new folder moved in whole. Gives the paths written, in order.
-pub fn write_site(files: &[OutputFile], output: &Path) -> Result<Vec<String>, OutputError> {
+/// else into a new folder moved in whole. Says what it wrote and removed.
+pub fn write_site(files: &[OutputFile], output: &Path) -> Result<RefreshStats, OutputError> {
     check_paths(files.iter().map(|f| f.path.as_str()))?;
     if Refresh::applies_to(output) {
         let refresh = Refresh::new(output)?;
         files
             .par_iter()
             .try_for_each(|file| refresh.put_bytes(&file.path, &file.bytes))?;
-        return refresh.commit().map(|stats| stats.written);
+        return refresh.commit();
     }
     let staging = Staging::new(output)?;
     files
@@ -300,7 +300,10 @@ pub fn write_site(files: &[OutputFile], output: &Path) -> Result<Vec<String>, Ou
     staging.commit()?;
     let mut written: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     written.sort_unstable();
-    Ok(written)
+    Ok(RefreshStats {
+        written,
+        removed: Vec::new(),
+    })
 }
 
 /// Updates `output` in place: writes `files` and deletes `removed` (watch mode, where only a

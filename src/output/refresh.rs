@@ -50,8 +50,9 @@ pub struct Refresh {
 pub struct RefreshStats {
     /// Files written because they were new or differed, in path order.
     pub written: Vec<String>,
-    /// Files and folders deleted because the build no longer makes them.
-    pub removed: usize,
+    /// Files and folders deleted because the build no longer makes them (a folder stands
+    /// for everything in it), in path order.
+    pub removed: Vec<String>,
 }
 
 impl Refresh {
@@ -380,7 +381,7 @@ fn remove_strays(
     output: &Path,
     mut listing: Listing,
     produced: &[String],
-) -> Result<usize, OutputError> {
+) -> Result<Vec<String>, OutputError> {
     let files: HashSet<&Path> = produced.iter().map(Path::new).collect();
     let folders: HashSet<&Path> = files.iter().flat_map(|p| p.ancestors().skip(1)).collect();
     listing
@@ -403,7 +404,10 @@ fn remove_strays(
             _ => removed.push(path),
         }
     }
-    Ok(removed.len())
+    Ok(removed
+        .iter()
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -479,7 +483,7 @@ mod tests {
             first,
             RefreshStats {
                 written: vec!["a.html".into(), "b/c.html".into()],
-                removed: 0
+                removed: Vec::new()
             }
         );
         let (a, c) = (inode(&out.join("a.html")), inode(&out.join("b/c.html")));
@@ -488,7 +492,7 @@ mod tests {
             again,
             RefreshStats {
                 written: vec!["b/c.html".into()],
-                removed: 0
+                removed: Vec::new()
             }
         );
         assert_eq!(

@@ -142,10 +142,11 @@ fn heading_tag(text: &str) -> Option<usize> {
         return None;
     }
     let len = 1 + slash + 2;
+    // As regex's Unicode `\b`, which the two passes this replaced used.
     let word_follows = text[len..]
         .chars()
         .next()
-        .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        .is_some_and(regex_syntax::is_word_character);
     (!word_follows).then_some(len)
 }
 
@@ -253,6 +254,15 @@ mod tests {
             "<h1_",
             "<h2\n",
             "é",
+            // Where Unicode word characters differ from `char::is_alphanumeric`.
+            "<h1",
+            "</h2",
+            "\u{301}",
+            "²",
+            "‿",
+            "＿",
+            "\u{200D}",
+            "½",
         ];
         let mut seed: u64 = 7;
         for _ in 0..20_000 {
