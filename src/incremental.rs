@@ -45,6 +45,7 @@ use crate::render::theme::Theme;
 use crate::render::{self, Templates};
 use crate::site::Site;
 use crate::BuildOptions;
+use crate::Laps;
 
 /// Outputs that show every case's data but not its body: the metrics page and the exports.
 const DATA_PAGES: [&str; 4] = [
@@ -79,28 +80,6 @@ pub struct Rebuild {
     /// How long each stage took, in order (printed by `watch --verbose`).
     pub timings: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
-}
-
-/// Stage timings of one rebuild.
-struct Laps {
-    clock: Instant,
-    stages: Vec<(&'static str, Duration)>,
-}
-
-impl Laps {
-    fn new() -> Laps {
-        Laps {
-            clock: Instant::now(),
-            stages: Vec::new(),
-        }
-    }
-
-    /// Ends `stage`: the time since the last lap.
-    fn lap(&mut self, stage: &'static str) {
-        let now = Instant::now();
-        self.stages.push((stage, now - self.clock));
-        self.clock = now;
-    }
 }
 
 /// Config, theme and templates: reloaded only when a file outside `content/` changes.

@@ -185,17 +185,34 @@ pub(crate) fn load_config(root: &Path, options: &BuildOptions) -> Result<Config,
 }
 
 /// Every stage up to rendered files; content and template problems are reported together.
+/// Stage timings of a build or rebuild (`--verbose`).
+pub(crate) struct Laps {
+    clock: Instant,
+    pub(crate) stages: Vec<(&'static str, Duration)>,
+}
+
+impl Laps {
+    pub(crate) fn new() -> Laps {
+        Laps {
+            clock: Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+
+    /// Ends `stage`: the time since the last lap.
+    pub(crate) fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.stages.push((stage, now - self.clock));
+        self.clock = now;
+    }
+}
+
 fn render_all(
     config: Config,
     options: &BuildOptions,
     sink: &dyn output::Sink,
 ) -> Result<RenderedSite, Diagnostics> {
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |stage: &'static str| {
-        timings.push((stage, clock.elapsed()));
-        clock = Instant::now();
-    };
+    let mut laps = Laps::new();
     let markdown = MarkdownRenderer::new(&config.raw.markdown);
     let ((content, mut problems), templates) = rayon::join(
         || {
@@ -205,7 +222,7 @@ fn render_all(
         },
         || Theme::load(&config).and_then(|theme| Templates::compile(&theme).map(|t| (theme, t))),
     );
-    lap("load and validate content, compile templates");
+    laps.lap("load and validate content, compile templates");
     let model = site::Site::new(config, content);
     let (site, (theme, templates)) = match (model, templates) {
         (Ok(site), Ok(t)) if !problems.has_errors() => (site, t),
@@ -216,13 +233,13 @@ fn render_all(
             return Err(problems);
         }
     };
-    lap("site model");
+    laps.lap("site model");
     let paths = render::render_site(&site, &templates, &theme, sink)?;
-    lap("render and write pages, search index, exports");
+    laps.lap("render and write pages, search index, exports");
     Ok(RenderedSite {
         paths,
         cases: site.content.cases.len(),
         warnings: site.content.warnings.clone(),
-        timings,
+        timings: laps.stages,
     })
 }

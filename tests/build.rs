@@ -285,11 +285,8 @@ fn a_case_metric_table_is_rendered_once_for_its_page_and_print() {
     let public = site.path().join("public");
     build_into(site.path(), &public).unwrap();
     let case = read(public.join("cases/001.html"));
-    let table = case
-        .split("<p class=\"mine\">")
-        .nth(1)
-        .and_then(|rest| rest.split("</p>").next())
-        .expect("the case page shows the table");
+    let table =
+        between(&case, "<p class=\"mine\">", "</p>").expect("the case page shows the table");
     assert!(table.ends_with(" Metrics"), "{table}");
     assert!(
         read(public.join("print.html")).contains(&format!("<p class=\"mine\">{table}</p>")),

@@ -390,11 +390,8 @@ fn search_page_from_disk_and_from_a_web_server() {
 fn without_javascript_the_search_page_links_to_the_indexes() {
     let out = build_fixture();
     let html = read(out.path().join("search.html"));
-    let noscript = html
-        .split("<noscript>")
-        .nth(1)
-        .and_then(|s| s.split("</noscript>").next())
-        .expect("search.html has a <noscript> block");
+    let noscript =
+        between(&html, "<noscript>", "</noscript>").expect("search.html has a <noscript> block");
     assert!(noscript.contains("href=\"tags/index.html\""), "{noscript}");
     assert!(
         noscript.contains("href=\"regions/index.html\""),

@@ -237,6 +237,7 @@ fn write_metrics_json(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> i
     lines.write(reuse, &JSON_LINES, w)
 }
 
+/// UTF-8 with BOM, a header row, RFC 4180 quoting and CRLF record ends.
 fn write_metrics_csv(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> io::Result<()> {
     let lines = Lines {
         name: METRICS_CSV,
@@ -244,8 +245,7 @@ fn write_metrics_csv(site: &Site, reuse: Option<Reuse>, w: &mut dyn Write) -> io
         key: &|r| row_key(site, reuse, METRICS_CSV, r),
         line: &|r| csv_line(&record_of(site, r).csv_fields()),
     };
-    w.write_all(BOM)?;
-    w.write_all(csv_line(&CSV_HEADER)?.as_bytes())?;
+    write_csv_head(w)?;
     lines.write(reuse, &CSV_LINES, w)
 }
 
@@ -266,8 +266,7 @@ fn record_of(site: &Site, r: usize) -> MetricRecord<'_> {
 /// case's rows.
 fn row_key(site: &Site, reuse: Option<Reuse>, export: &str, r: usize) -> u64 {
     let Some(reuse) = reuse else { return 0 };
-    let case = site.metrics.rows[r].case;
-    let nth = r - site.metrics.case_rows[case].start;
+    let (case, nth) = site.metrics.place(r);
     hash_of(&(export, reuse.case_keys[case], nth))
 }
 
@@ -329,17 +328,10 @@ fn csv_line<S: AsRef<[u8]>>(fields: &[S]) -> io::Result<String> {
 /// Spreadsheet programs read a CSV file as UTF-8 only when it starts with this mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// UTF-8 with BOM, a header row, RFC 4180 quoting and CRLF record ends.
-pub fn write_csv<'a>(
-    records: impl IntoIterator<Item = MetricRecord<'a>>,
-    w: &mut dyn Write,
-) -> io::Result<()> {
+/// The start of the CSV export: the BOM, then the header row.
+fn write_csv_head(w: &mut dyn Write) -> io::Result<()> {
     w.write_all(BOM)?;
-    w.write_all(csv_line(&CSV_HEADER)?.as_bytes())?;
-    for record in records {
-        w.write_all(csv_line(&record.csv_fields())?.as_bytes())?;
-    }
-    Ok(())
+    w.write_all(csv_line(&CSV_HEADER)?.as_bytes())
 }
 
 #[cfg(test)]
@@ -381,7 +373,9 @@ mod tests {
             Some("第一行\n第二行"),
         );
         let mut bytes = Vec::new();
-        write_csv([MetricRecord::new(&c, &r)], &mut bytes).unwrap();
+        write_csv_head(&mut bytes).unwrap();
+        let line = csv_line(&MetricRecord::new(&c, &r).csv_fields()).unwrap();
+        bytes.extend(line.as_bytes());
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM");
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         let header = text.split("\r\n").next().unwrap();

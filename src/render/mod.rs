@@ -388,8 +388,7 @@ fn render_pages(
     // A row is known by its case's key and its place among the case's rows.
     let row_key = |full: bool| {
         move |r: usize| {
-            let case = site.metrics.rows[r].case;
-            let nth = r - site.metrics.case_rows[case].start;
+            let (case, nth) = site.metrics.place(r);
             crate::hash::hash_of(&("metric_row.html", full, case_key(case), nth))
         }
     };

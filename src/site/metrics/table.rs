@@ -179,6 +179,12 @@ impl MetricTable {
         self.totals = totals(&self.rows);
     }
 
+    /// Row `r`'s case and its place among that case's rows: what watch mode knows a row by.
+    pub fn place(&self, r: usize) -> (usize, usize) {
+        let case = self.rows[r].case;
+        (case, r - self.case_rows[case].start)
+    }
+
     pub fn rows_of(&self, case: usize) -> &[MetricRow] {
         self.case_rows
             .get(case)
