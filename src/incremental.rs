@@ -315,7 +315,7 @@ impl Incremental {
                 if !site.metrics.replace_case(&site.content.cases, i) {
                     site.metrics = crate::site::metrics::MetricTable::new(&site.content.cases);
                 }
-                self.case_keys[i] = case_key(site, &site.content.cases[i]);
+                self.case_keys[i] = case_key(site, i);
                 for url in listing_pages(site, i) {
                     // Unknown until the next general build, which renders it once more.
                     self.keys.remove(&url);
@@ -617,11 +617,11 @@ struct CaseHashes {
 }
 
 impl CaseHashes {
-    fn new(site: &Site, case: &crate::content::case::Case) -> CaseHashes {
+    fn new(site: &Site, i: usize) -> CaseHashes {
         CaseHashes {
-            summary: hash_json(&CaseSummary::new(site, case)),
+            summary: hash_json(&CaseSummary::new(site, i)),
             // `Case` serialises its front matter, URL and summary, not its body.
-            data: hash_json(case),
+            data: hash_json(&site.content.cases[i]),
         }
     }
 
@@ -631,9 +631,9 @@ impl CaseHashes {
     }
 }
 
-/// [`CaseHashes::key`] of `case`.
-fn case_key(site: &Site, case: &crate::content::case::Case) -> u64 {
-    CaseHashes::new(site, case).key()
+/// [`CaseHashes::key`] of case `i`.
+fn case_key(site: &Site, i: usize) -> u64 {
+    CaseHashes::new(site, i).key()
 }
 
 impl Memo {
@@ -656,11 +656,12 @@ impl Memo {
         let known = &self.cases;
         let hashes: Vec<(Option<u64>, CaseHashes)> = cases
             .par_iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(i, c)| {
                 let version = cache.version(&c.source);
                 match known.get(&c.source) {
                     Some(&(v, hashes)) if v == version && version.is_some() => (version, hashes),
-                    _ => (version, CaseHashes::new(site, c)),
+                    _ => (version, CaseHashes::new(site, i)),
                 }
             })
             .collect();

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::i18n::Strings;
 use super::markdown::TocEntry;
-use crate::content::case::{Case, CaseId};
+use crate::content::case::CaseId;
 use crate::site::metrics::MetricView;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
@@ -79,11 +79,13 @@ pub struct CaseSummary<'a> {
     pub date: Option<&'a str>,
     pub tags: Vec<Link>,
     pub summary: &'a str,
-    pub headline: Option<MetricView>,
+    pub headline: Option<&'a MetricView>,
 }
 
 impl<'a> CaseSummary<'a> {
-    pub fn new(site: &Site, case: &'a Case) -> Self {
+    /// Case `i` of `site`.
+    pub fn new(site: &'a Site, i: usize) -> Self {
+        let case = &site.content.cases[i];
         let link = |kind: TaxonomyKind, name: &str| Link {
             name: name.to_string(),
             url: term_url(site, kind, name).unwrap_or_default(),
@@ -101,7 +103,7 @@ impl<'a> CaseSummary<'a> {
                 .map(|t| link(TaxonomyKind::Tags, t))
                 .collect(),
             summary: &case.summary,
-            headline: case.metrics.first().map(MetricView::new),
+            headline: site.metrics.rows_of(i).first().map(|row| &row.view),
         }
     }
 }
@@ -123,7 +125,7 @@ impl<'a> Summaries<'a> {
 
     /// The summary of case `i`.
     pub fn get(&self, i: usize) -> &CaseSummary<'a> {
-        self.made[i].get_or_init(|| CaseSummary::new(self.site, &self.site.content.cases[i]))
+        self.made[i].get_or_init(|| CaseSummary::new(self.site, i))
     }
 
     pub fn len(&self) -> usize {
@@ -198,7 +200,7 @@ pub struct CasePage<'a> {
     pub page_url: &'a str,
     pub case: &'a CaseSummary<'a>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
-    pub metrics: Vec<MetricView>,
+    pub metrics: Vec<&'a MetricView>,
     /// The metrics as a table (`metric_table.html`), also shown on `print.html`.
     pub metrics_html: &'a str,
     /// Inline SVG of the before/after metrics, drawn at build time.

@@ -41,7 +41,7 @@ pub struct MetricRowView<'a> {
     pub region: &'a str,
     pub department: &'a str,
     pub tags: &'a [String],
-    pub metric: MetricView,
+    pub metric: &'a MetricView,
     pub sort: SortKeys,
 }
 
@@ -69,7 +69,7 @@ impl<'a> MetricRowView<'a> {
             region: &summary.region.name,
             department: &summary.department.name,
             tags,
-            metric: MetricView::new(&row.metric),
+            metric: &row.view,
             sort: SortKeys {
                 value: key(value),
                 before: key(before),

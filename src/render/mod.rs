@@ -482,8 +482,13 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
     });
 }
 
-fn metric_views(case: &crate::content::case::Case) -> Vec<MetricView> {
-    case.metrics.iter().map(MetricView::new).collect()
+/// Case `i`'s metrics, as made once in the site model.
+fn metric_views(site: &Site, i: usize) -> Vec<&MetricView> {
+    site.metrics
+        .rows_of(i)
+        .iter()
+        .map(|row| &row.view)
+        .collect()
 }
 
 /// Links written in Markdown to other files of the site (`files/report.pdf`,
@@ -675,7 +680,7 @@ impl<'a> Renderer<'a> {
         i: usize,
     ) -> Result<OutputFile, Diagnostic> {
         let case = &self.site.content.cases[i];
-        let metrics = metric_views(case);
+        let metrics = metric_views(self.site, i);
         let link = |j: usize| Link {
             name: self.summaries.get(j).title.to_string(),
             url: self.summaries.get(j).url.to_string(),
@@ -734,7 +739,7 @@ impl<'a> Renderer<'a> {
         &self,
         context: &mut tera::Context,
         i: usize,
-        metrics: &[MetricView],
+        metrics: &[&MetricView],
     ) -> Result<&'a str, Diagnostic> {
         let table = self.metric_tables[i].get_or_init(|| {
             if metrics.is_empty() {
@@ -784,7 +789,7 @@ impl<'a> Renderer<'a> {
                 .map_init(
                     || (base.clone(), self.table_context()),
                     |(context, tables), i| {
-                        let metrics = metric_views(&cases[i]);
+                        let metrics = metric_views(self.site, i);
                         let table = self.metric_table(tables, i, &metrics)?;
                         let case =
                             print::print_case(&cases[i], self.summaries.get(i), metrics, table);

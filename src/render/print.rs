@@ -20,7 +20,7 @@ use crate::site::metrics::MetricView;
 pub struct PrintCase<'a> {
     pub case: &'a CaseSummary<'a>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
-    pub metrics: Vec<MetricView>,
+    pub metrics: Vec<&'a MetricView>,
     /// The metrics as a table, as on the case's page.
     pub metrics_html: &'a str,
     /// The body, adjusted to sit in `print.html`.
@@ -45,7 +45,7 @@ pub const CASES_MARK: &str = "\u{E000}cases\u{E000}";
 pub fn print_case<'a>(
     case: &'a Case,
     summary: &'a CaseSummary<'a>,
-    metrics: Vec<MetricView>,
+    metrics: Vec<&'a MetricView>,
     metrics_html: &'a str,
 ) -> PrintCase<'a> {
     PrintCase {

@@ -36,13 +36,16 @@ pub struct MetricView {
 }
 
 impl MetricView {
+    /// The view of `metric`, its direction inferred when not given. A build makes each
+    /// metric's view once, in [`MetricRow::new`], with the direction the row found.
     pub fn new(metric: &Metric) -> Self {
-        let better = direction::infer_better(
-            &metric.name,
-            &units::parse_unit(&metric.unit),
-            metric.better,
-        )
-        .map(|(b, _)| b);
+        let unit = units::parse_unit(&metric.unit);
+        let better = direction::infer_better(&metric.name, &unit, metric.better).map(|(b, _)| b);
+        MetricView::with_better(metric, better)
+    }
+
+    /// The view of `metric`, which improves as `better` says.
+    pub fn with_better(metric: &Metric, better: Option<Better>) -> Self {
         let mut view = MetricView {
             name: metric.name.clone(),
             unit: metric.unit.clone(),

@@ -8,11 +8,12 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::direction::{infer_better, BetterSource};
 use super::units::{normalise, parse_unit, round_to, Unit, UnitKind};
-use super::{improvement, percent_change};
+use super::{improvement, percent_change, MetricView};
 use crate::content::case::{Better, Case, Metric, MetricValue};
 
 /// One metric of one case, understood.
@@ -24,17 +25,22 @@ pub struct MetricRow {
     pub unit: Unit,
     pub better: Option<Better>,
     pub better_source: Option<BetterSource>,
+    /// The metric formatted for templates: made once here, shown on the case's page, its
+    /// card, `print.html` and every metric table that lists the row.
+    pub view: MetricView,
 }
 
 impl MetricRow {
     pub fn new(case: usize, metric: &Metric) -> Self {
         let unit = parse_unit(&metric.unit);
         let direction = infer_better(&metric.name, &unit, metric.better);
+        let better = direction.map(|d| d.0);
         MetricRow {
             case,
+            view: MetricView::with_better(metric, better),
             metric: metric.clone(),
             unit,
-            better: direction.map(|d| d.0),
+            better,
             better_source: direction.map(|d| d.1),
         }
     }
@@ -138,11 +144,17 @@ pub struct MetricTable {
 
 impl MetricTable {
     pub fn new(cases: &[Case]) -> Self {
-        let mut rows = Vec::new();
+        // In parallel: understanding and formatting 20,000 metrics takes tens of ms.
+        let by_case: Vec<Vec<MetricRow>> = cases
+            .par_iter()
+            .enumerate()
+            .map(|(i, case)| case.metrics.iter().map(|m| MetricRow::new(i, m)).collect())
+            .collect();
+        let mut rows = Vec::with_capacity(by_case.iter().map(Vec::len).sum());
         let mut case_rows = Vec::with_capacity(cases.len());
-        for (i, case) in cases.iter().enumerate() {
+        for case in by_case {
             let start = rows.len();
-            rows.extend(case.metrics.iter().map(|m| MetricRow::new(i, m)));
+            rows.extend(case);
             case_rows.push(start..rows.len());
         }
         let mut table = MetricTable {
