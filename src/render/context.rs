@@ -184,7 +184,9 @@ pub struct IndexPage<'a> {
     /// Position of this page's first case in the whole list (1-based).
     pub first: usize,
     /// This page's case cards (`case_card.html`), ready to go inside `<ol class="case-list">`.
-    pub cases_html: String,
+    /// In the context, [`CARDS_MARK`](super::fragments::CARDS_MARK) stands for them: print
+    /// it with `| safe`, and test `total` rather than this.
+    pub cases_html: &'static str,
     /// `None` when the list fits on one page.
     pub pager: Option<PagerView>,
 }
@@ -240,10 +242,12 @@ pub struct TermPage<'a> {
     pub total: usize,
     /// Position of this page's first case in the whole list (1-based).
     pub first: usize,
-    pub cases_html: String,
+    /// As on [`IndexPage`]: a mark the cards replace.
+    pub cases_html: &'static str,
     pub pager: Option<PagerView>,
-    /// Rows (`metric_row.html`) of the metrics of this page's cases, in case order.
-    pub metric_rows_html: String,
+    /// Rows (`metric_row.html`) of the metrics of this page's cases, in case order; a mark
+    /// (as `cases_html`), so test `metric_count`.
+    pub metric_rows_html: &'static str,
     pub metric_count: usize,
     /// Rows of all the term's cases, on all pages.
     pub metric_total: usize,

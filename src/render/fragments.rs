@@ -19,6 +19,41 @@ use crate::diagnostic::Diagnostic;
 /// template and in no real text.
 pub const ROOT_MARK: &str = "\u{E000}root\u{E000}";
 
+/// Stands for a list page's cards in its template context: the cards are written into the
+/// rendered page ([`splice`]), not copied through Tera (a hundred cards passed to the
+/// `case_list` macro were copied four times, and checked as UTF-8 once more).
+pub const CARDS_MARK: &str = "\u{E000}cards\u{E000}";
+
+/// Stands for a page's metric rows, as [`CARDS_MARK`] for cards.
+pub const ROWS_MARK: &str = "\u{E000}rows\u{E000}";
+
+/// Writes a list's HTML at the end of a page being spliced.
+pub type FillList<'a> = &'a dyn Fn(&mut Vec<u8>);
+
+/// `page` with every occurrence of each `lists` mark replaced by what its function writes.
+pub fn splice(page: Vec<u8>, lists: &[(&str, FillList)]) -> Vec<u8> {
+    let lead = &ROOT_MARK.as_bytes()[..3]; // U+E000, which every mark starts with
+    let mut out = Vec::with_capacity(page.len() * 2);
+    let mut plain = 0;
+    let mut from = 0;
+    while let Some(found) = memchr::memmem::find(&page[from..], lead) {
+        let at = from + found;
+        from = at + lead.len();
+        let rest = &page[at..];
+        if let Some((mark, fill)) = lists.iter().find(|(m, _)| rest.starts_with(m.as_bytes())) {
+            out.extend_from_slice(&page[plain..at]);
+            fill(&mut out);
+            plain = at + mark.len();
+            from = plain;
+        }
+    }
+    if plain == 0 {
+        return page;
+    }
+    out.extend_from_slice(&page[plain..]);
+    out
+}
+
 /// Rendered fragments by item index; `None` for items no wanted page shows.
 pub struct Fragments {
     html: Vec<Option<String>>,
@@ -82,6 +117,20 @@ impl Fragments {
             Ok(())
         });
         out
+    }
+
+    /// [`Fragments::join`], added to the end of `out` (a page being spliced, [`splice`]).
+    pub fn extend(
+        &self,
+        out: &mut Vec<u8>,
+        items: impl IntoIterator<Item = usize>,
+        root: &str,
+        sep: &str,
+    ) {
+        let _ = self.pieces(items, root, sep, &mut |piece| {
+            out.extend_from_slice(piece.as_bytes());
+            Ok(())
+        });
     }
 
     /// [`Fragments::join`], written to `w` (for a page too big to hold: `metrics.html` at
@@ -308,6 +357,20 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splices_every_mark_and_leaves_other_private_use_text() {
+        let page = format!("a{CARDS_MARK}b\u{E000}x{ROWS_MARK}c{CARDS_MARK}").into_bytes();
+        let cards = |out: &mut Vec<u8>| out.extend_from_slice(b"[cards]");
+        let rows = |out: &mut Vec<u8>| out.extend_from_slice(b"[rows]");
+        let spliced = splice(page, &[(CARDS_MARK, &cards), (ROWS_MARK, &rows)]);
+        assert_eq!(
+            String::from_utf8(spliced).unwrap(),
+            "a[cards]b\u{E000}x[rows]c[cards]"
+        );
+        let plain = b"no marks \xee\x80\x80 here".to_vec();
+        assert_eq!(splice(plain.clone(), &[(CARDS_MARK, &cards)]), plain);
+    }
 
     #[test]
     fn joins_needed_fragments_with_the_root_filled_in() {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::chart::{self, Bar, Labels, Pair};
 use super::context::{term_url, CaseSummary, Common, Summaries};
 use super::exports;
-use super::fragments::fill_root;
+use super::fragments::{fill_root, ROWS_MARK};
 use super::i18n::fill;
 use super::{Emitter, Renderer};
 use crate::content::case::{CaseId, MetricValue};
@@ -25,9 +25,6 @@ use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
 
 pub const METRICS_URL: &str = "metrics.html";
-
-/// Where the rows go in the rendered `metrics.html`.
-const ROWS_MARK: &str = "\u{E000}rows\u{E000}";
 
 /// Most bars the reductions chart draws; the table below it has every row.
 const CHART_LIMIT: usize = 60;

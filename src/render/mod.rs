@@ -29,7 +29,7 @@ use crate::site::paginate::ListPage;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
 use context::*;
-use fragments::{Fragments, Reuse, ROOT_MARK};
+use fragments::{Fragments, Reuse, CARDS_MARK, ROOT_MARK, ROWS_MARK};
 use i18n::Strings;
 use theme::Theme;
 
@@ -711,18 +711,24 @@ impl<'a> Renderer<'a> {
     fn index_page(&self, page: &ListPage) -> Result<OutputFile, Diagnostic> {
         let front = self.site.content.front.as_ref();
         let common = self.common(&page.url);
-        let cases_html = self.cards.join(page.items.clone(), &common.root, "\n");
+        let items = page.items.clone();
         let total = self.summaries.len();
         let page = IndexPage {
             lead_title: front.map(|p| p.title.as_str()),
             lead: front.map(|p| p.rendered.html.as_str()),
             total,
             first: page.items.start + 1,
-            cases_html,
+            cases_html: CARDS_MARK,
             pager: pager::view(self.t, &self.site.index_pages, page.number, total),
             common,
         };
-        self.page("index.html", &page.common.page_url, &page)
+        let html = self.templates.render_bytes("index.html", &page)?;
+        let cards = |out: &mut Vec<u8>| {
+            self.cards
+                .extend(out, items.clone(), &page.common.root, "\n")
+        };
+        let html = fragments::splice(html, &[(CARDS_MARK, &cards)]);
+        Ok(OutputFile::new(&page.common.page_url, html))
     }
 
     /// A context for [`Renderer::metric_table`], kept by a thread from case to case.
@@ -854,10 +860,10 @@ impl<'a> Renderer<'a> {
             term: &term.name,
             total: term.cases.len(),
             first: page.items.start + 1,
-            cases_html: self.cards.join(cases.iter().copied(), &common.root, "\n"),
+            cases_html: CARDS_MARK,
             pager: pager::view(self.t, &term.pages, page.number, term.cases.len()),
-            metric_rows_html: self.term_rows.join(rows.clone(), &common.root, "\n    "),
-            metric_count: rows.count(),
+            metric_rows_html: ROWS_MARK,
+            metric_count: rows.clone().count(),
             metric_total: all_rows,
             metrics_link: pager::metrics_filter_url(kind, &term.name),
             metrics_link_text: i18n::fill(
@@ -866,7 +872,13 @@ impl<'a> Renderer<'a> {
             ),
             common,
         };
-        self.page("taxonomy_term.html", &page.common.page_url, &page)
+        let html = self.templates.render_bytes("taxonomy_term.html", &page)?;
+        let root = &page.common.root;
+        let cards = |out: &mut Vec<u8>| self.cards.extend(out, cases.iter().copied(), root, "\n");
+        let metric_rows =
+            |out: &mut Vec<u8>| self.term_rows.extend(out, rows.clone(), root, "\n    ");
+        let html = fragments::splice(html, &[(CARDS_MARK, &cards), (ROWS_MARK, &metric_rows)]);
+        Ok(OutputFile::new(&page.common.page_url, html))
     }
 
     fn plain_page(&self, p: &crate::content::page::Page) -> Result<OutputFile, Diagnostic> {
