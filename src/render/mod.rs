@@ -35,25 +35,33 @@ use theme::Theme;
 
 /// Escapes text for HTML content and attribute values. Works on bytes (the five characters
 /// are ASCII, and UTF-8 never uses ASCII bytes inside a longer character) and copies runs of
-/// plain text whole: Tera calls this for every value a template prints.
+/// plain text whole.
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
+    let mut out = Vec::with_capacity(text.len() + 8);
+    let _ = write_escaped(text, &mut out);
+    // Only whole characters were copied, and ASCII entities put between them.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`escape_html`] written to `out`: what Tera calls for every value a template prints. Tera's
+/// own escaper also turns `/` into `&#x2F;`, which bloats every URL.
+fn write_escaped(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = text.as_bytes();
     let mut plain = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
+    for (i, &byte) in bytes.iter().enumerate() {
+        let entity: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
             _ => continue,
         };
-        out.push_str(&text[plain..i]);
-        out.push_str(entity);
+        out.write_all(&bytes[plain..i])?;
+        out.write_all(entity)?;
         plain = i + 1;
     }
-    out.push_str(&text[plain..]);
-    out
+    out.write_all(&bytes[plain..])
 }
 
 /// Compiled templates, with the origin of each for error messages.
@@ -63,12 +71,11 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Compiles every template once; syntax errors name the template file.
+    /// Compiles every template once; errors name the template file, line and column.
     pub fn compile(theme: &Theme) -> Result<Templates, Diagnostics> {
         let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![".html", ".xml"]);
-        // Tera's default escaper also turns `/` into `&#x2F;`, which bloats every URL.
-        tera.set_escape_fn(escape_html);
+        tera.autoescape_on([".html", ".xml"]);
+        tera.set_escape_fn(write_escaped);
         let origins = theme
             .templates
             .iter()
@@ -81,7 +88,11 @@ impl Templates {
             .map(|(n, s)| (n.as_str(), s.text.as_str()))
             .collect();
         if let Err(e) = templates.tera.add_raw_templates(sources) {
-            return Err(templates.diagnostic(&e, None).into());
+            let mut problems = Diagnostics::new();
+            for d in templates.diagnostics(&e, None) {
+                problems.push(d);
+            }
+            return Err(problems);
         }
         Ok(templates)
     }
@@ -118,58 +129,93 @@ impl Templates {
             .map_err(|e| self.diagnostic(&e, Some(name)))
     }
 
-    /// A Tera error as a diagnostic on the template file, with its line when Tera gives one.
+    /// The first of [`Templates::diagnostics`]: rendering stops at the first error.
     fn diagnostic(&self, error: &tera::Error, template: Option<&str>) -> Diagnostic {
-        let mut chain = vec![error.to_string()];
+        let mut all = self.diagnostics(error, template);
+        all.swap_remove(0)
+    }
+
+    /// A Tera error as diagnostics on the template files. Tera writes each problem as a
+    /// report (`error: …`, then ` --> file:line:col`); compiling may give several at once.
+    /// An error without a report (a missing parent template, say) is put on `template`.
+    fn diagnostics(&self, error: &tera::Error, template: Option<&str>) -> Vec<Diagnostic> {
+        let mut text = error.to_string();
         let mut source = std::error::Error::source(error);
         while let Some(e) = source {
-            chain.push(e.to_string());
+            text.push_str(": ");
+            text.push_str(&e.to_string());
             source = e.source();
         }
-        let text = chain.join(": ");
-        let name = template
-            .map(str::to_string)
-            .or_else(|| text.split('\'').nth(1).map(str::to_string))
-            .unwrap_or_default();
+        let syntax = matches!(error.kind(), tera::ErrorKind::SyntaxError(_));
+        let reports = tera_reports(&text);
+        if reports.is_empty() {
+            let name = template
+                .map(str::to_string)
+                .or_else(|| text.split('\'').nth(1).map(str::to_string))
+                .unwrap_or_default();
+            let message = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+            return vec![self.on_template(&name, message.trim())];
+        }
+        reports
+            .into_iter()
+            .map(|r| {
+                let message = match syntax {
+                    true => format!("template syntax error: {}", r.message),
+                    false => r.message,
+                };
+                let name = r.file.or(template.map(str::to_string)).unwrap_or_default();
+                let d = self.on_template(&name, &message);
+                match r.at {
+                    Some((line, col)) => d.at(line, col),
+                    None => d,
+                }
+            })
+            .collect()
+    }
+
+    fn on_template(&self, name: &str, message: &str) -> Diagnostic {
         let origin = self
             .origins
-            .get(&name)
+            .get(name)
             .cloned()
             .unwrap_or_else(|| format!("templates/{name}").into());
-        let mut d = Diagnostic::error(origin, first_line_summary(&text))
-            .with_hint("fix the template; see https://keats.github.io/tera/docs/ for the syntax");
-        if let Some((line, col)) = pest_position(&text) {
-            d = d.at(line, col);
+        Diagnostic::error(origin, message)
+            .with_hint("fix the template; see https://keats.github.io/tera/docs/ for the syntax")
+    }
+}
+
+/// One problem as Tera reports it.
+#[derive(Debug, PartialEq)]
+struct TeraReport {
+    message: String,
+    file: Option<String>,
+    at: Option<(usize, usize)>,
+}
+
+/// The reports in a Tera error's text: each starts `error: <message>`, and its first line
+/// ` --> <file>:<line>:<column>` (1-based) says where; source excerpts and notes are left out.
+fn tera_reports(text: &str) -> Vec<TeraReport> {
+    let mut reports: Vec<TeraReport> = Vec::new();
+    for line in text.lines() {
+        if let Some(message) = line.strip_prefix("error: ") {
+            reports.push(TeraReport {
+                message: message.trim().to_string(),
+                file: None,
+                at: None,
+            });
+        } else if let Some(place) = line.trim_start().strip_prefix("--> ") {
+            let Some(report) = reports.last_mut().filter(|r| r.file.is_none()) else {
+                continue;
+            };
+            let mut parts = place.trim().rsplitn(3, ':');
+            let (col, line, file) = (parts.next(), parts.next(), parts.next());
+            if let (Some(col), Some(line), Some(file)) = (col, line, file) {
+                report.file = Some(file.to_string());
+                report.at = line.parse().ok().zip(col.parse().ok());
+            }
         }
-        d
     }
-}
-
-/// Tera's parse errors read ` --> 3:5` followed by a source excerpt; keep a one-line message.
-fn first_line_summary(text: &str) -> String {
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let expected = lines
-        .iter()
-        .find(|l| l.starts_with('='))
-        .map(|l| l.trim_start_matches("= ").to_string());
-    match expected {
-        Some(e) if text.starts_with("Failed to parse") => format!("template syntax error: {e}"),
-        _ => lines.join(" "),
-    }
-}
-
-fn pest_position(text: &str) -> Option<(usize, usize)> {
-    let after = text.split("--> ").nth(1)?;
-    let pos: String = after
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == ':')
-        .collect();
-    let (line, col) = pos.split_once(':')?;
-    Some((line.parse().ok()?, col.parse().ok()?))
+    reports
 }
 
 /// Renders every file of the site into `sink`; returns their paths, sorted.
@@ -1002,11 +1048,71 @@ mod tests {
     }
 
     #[test]
-    fn finds_pest_positions() {
+    fn reads_every_report_of_a_tera_error() {
+        let text = "error: Unknown filter `nope`\n  --> case.html:3:19\n   |\n 3 | x\n\n\
+                    note: defined here other.html:1:1\n\n\
+                    error: Component `x` not found\n  --> dir/a:b.html:12:5\n";
         assert_eq!(
-            pest_position("Failed to parse 'x.html'\n --> 3:14\n  |"),
-            Some((3, 14))
+            tera_reports(text),
+            [
+                TeraReport {
+                    message: "Unknown filter `nope`".into(),
+                    file: Some("case.html".into()),
+                    at: Some((3, 19)),
+                },
+                TeraReport {
+                    message: "Component `x` not found".into(),
+                    file: Some("dir/a:b.html".into()),
+                    at: Some((12, 5)),
+                },
+            ]
         );
-        assert_eq!(pest_position("no position"), None);
+        assert_eq!(tera_reports("Template 'x.html' not found"), []);
+    }
+
+    /// Every error a theme can make comes out on its file, with a place where Tera knows one.
+    fn compile_errors(templates: &[(&str, &str)]) -> Vec<String> {
+        let mut theme = Theme {
+            templates: Default::default(),
+            statics: Default::default(),
+        };
+        for (name, text) in templates {
+            theme.templates.insert(
+                name.to_string(),
+                theme::TemplateSource {
+                    text: text.to_string(),
+                    origin: format!("templates/{name}").into(),
+                },
+            );
+        }
+        match Templates::compile(&theme) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn template_errors_name_file_line_and_column() {
+        let syntax = compile_errors(&[("page.html", "<p>\n{{ a }\n")]);
+        assert_eq!(syntax.len(), 1, "{syntax:?}");
+        assert!(
+            syntax[0].starts_with("templates/page.html:2:"),
+            "{syntax:?}"
+        );
+        assert!(syntax[0].contains("template syntax error"), "{syntax:?}");
+        // Two unknown filters in two templates: both reported by one build.
+        let two = compile_errors(&[
+            ("page.html", "<p>{{ a | nope }}</p>"),
+            ("404.html", "<p>\n{{ b | nada }}</p>"),
+        ]);
+        assert_eq!(two.len(), 2, "{two:?}");
+        assert!(
+            two.iter().any(|d| d.starts_with("templates/page.html:1:")),
+            "{two:?}"
+        );
+        assert!(
+            two.iter().any(|d| d.starts_with("templates/404.html:2:")),
+            "{two:?}"
+        );
     }
 }
