@@ -27,12 +27,15 @@ pub const CARDS_MARK: &str = "\u{E000}cards\u{E000}";
 /// Stands for a page's metric rows, as [`CARDS_MARK`] for cards.
 pub const ROWS_MARK: &str = "\u{E000}rows\u{E000}";
 
+/// The character every mark starts with.
+const MARK_LEAD: &str = "\u{E000}";
+
 /// Writes a list's HTML at the end of a page being spliced.
 pub type FillList<'a> = &'a dyn Fn(&mut Vec<u8>);
 
 /// `page` with every occurrence of each `lists` mark replaced by what its function writes.
 pub fn splice(page: Vec<u8>, lists: &[(&str, FillList)]) -> Vec<u8> {
-    let lead = &ROOT_MARK.as_bytes()[..3]; // U+E000, which every mark starts with
+    let lead = MARK_LEAD.as_bytes();
     let mut out = Vec::with_capacity(page.len() * 2);
     let mut plain = 0;
     let mut from = 0;

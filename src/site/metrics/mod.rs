@@ -36,15 +36,8 @@ pub struct MetricView {
 }
 
 impl MetricView {
-    /// The view of `metric`, its direction inferred when not given. A build makes each
-    /// metric's view once, in [`MetricRow::new`], with the direction the row found.
-    pub fn new(metric: &Metric) -> Self {
-        let unit = units::parse_unit(&metric.unit);
-        let better = direction::infer_better(&metric.name, &unit, metric.better).map(|(b, _)| b);
-        MetricView::with_better(metric, better)
-    }
-
-    /// The view of `metric`, which improves as `better` says.
+    /// The view of `metric`, which improves as `better` says. A build makes each metric's
+    /// view once, in [`MetricRow::new`], with the direction the row inferred.
     pub fn with_better(metric: &Metric, better: Option<Better>) -> Self {
         let mut view = MetricView {
             name: metric.name.clone(),
@@ -134,13 +127,14 @@ mod tests {
     use super::*;
 
     fn change(before: f64, after: f64, better: Option<Better>) -> MetricView {
-        MetricView::new(&Metric {
+        let metric = Metric {
             name: "办理时长".into(),
             unit: "工作日".into(),
             value: MetricValue::Change { before, after },
             better,
             note: None,
-        })
+        };
+        MetricRow::new(0, &metric).view
     }
 
     #[test]
