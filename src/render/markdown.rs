@@ -344,6 +344,9 @@ impl<'a> Pass<'a> {
         if self.raw_html && !renderer.config.allow_html {
             html = renderer.sanitizer.clean(&html).to_string();
         }
+        // Kept until the end of the build: at its exact size (the guess above is a tenth over
+        // for most Chinese text, and a long document doubles it).
+        html.shrink_to_fit();
         self.rendered.html = html;
         self.rendered.text = self.rendered.text.trim().to_string();
         self.rendered

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use crate::output::{Collect, OutputFile, Sink};
 use crate::site::metrics::MetricView;
@@ -446,7 +446,8 @@ fn render_pages(
     let full_rows = fragments(&all_rows, &base, &row_key(true), &row);
     let full_row_key = row_key(true);
     let full_row = |i: usize| row(&mut base.clone(), i);
-    let metric_tables: Vec<_> = site.content.cases.iter().map(|_| OnceLock::new()).collect();
+    let cases = site.content.cases.len();
+    let metric_tables: Vec<_> = std::iter::repeat_with(Mutex::default).take(cases).collect();
     let r = Renderer {
         site,
         templates,
@@ -682,7 +683,7 @@ struct Renderer<'a> {
     t: &'static Strings,
     info: &'a SiteInfo,
     /// Each case's metric table, rendered for the first page that shows it.
-    metric_tables: &'a [OnceLock<Result<String, Diagnostic>>],
+    metric_tables: &'a [Mutex<TableSlot>],
     summaries: &'a Summaries<'a>,
     /// Case cards by case, for lists.
     cards: &'a Fragments,
@@ -694,6 +695,15 @@ struct Renderer<'a> {
     /// A metric row of `metrics.html` (with every column): its key and how it is rendered,
     /// for watch mode, which renders only the rows whose key is new.
     full_row: (&'a (dyn Fn(usize) -> u64 + Sync), &'a OneRow<'a>),
+}
+
+/// A case's metric table between the two pages that show it ([`Renderer::metric_table`]).
+#[derive(Default)]
+enum TableSlot {
+    #[default]
+    Unmade,
+    Made(Result<String, Diagnostic>),
+    Taken,
 }
 
 /// Renders one metric row (or card) fragment.
@@ -731,12 +741,13 @@ impl<'a> Renderer<'a> {
             name: self.summaries.get(j).title.to_string(),
             url: self.summaries.get(j).url.to_string(),
         };
+        let table = self.metric_table(tables, i, &metrics)?;
         let page = CasePage {
             root: context::root_of(&case.url),
             page_url: &case.url,
             case: self.summaries.get(i),
             extra: &case.extra,
-            metrics_html: self.metric_table(tables, i, &metrics)?,
+            metrics_html: &table,
             metrics,
             chart: self.case_chart(i),
             content: &case.rendered.html,
@@ -785,24 +796,42 @@ impl<'a> Renderer<'a> {
     }
 
     /// Case `i`'s metric table (`metric_table.html`), rendered for the first page that asks
-    /// (its own page or `print.html`). The table is shared, so the template sees only `t`,
-    /// `metrics` and `caption` (`context` holds `t`; the other two are written over).
+    /// (its own page or `print.html`) and handed over to the second, which frees it: kept
+    /// to the end, the tables were 400 MB of a 100,000-case build. A third asker (none in a
+    /// build) renders it again. The template sees only `t`, `metrics` and `caption`
+    /// (`context` holds `t`; the other two are written over).
     fn metric_table(
         &self,
         context: &mut tera::Context,
         i: usize,
         metrics: &[&MetricView],
-    ) -> Result<&'a str, Diagnostic> {
-        let table = self.metric_tables[i].get_or_init(|| {
-            if metrics.is_empty() {
-                return Ok(String::new());
+    ) -> Result<String, Diagnostic> {
+        let mut slot = lock(&self.metric_tables[i]);
+        match std::mem::replace(&mut *slot, TableSlot::Taken) {
+            TableSlot::Made(table) => table,
+            first => {
+                let table = self.render_metric_table(context, i, metrics);
+                if let TableSlot::Unmade = first {
+                    *slot = TableSlot::Made(table.clone());
+                }
+                table
             }
-            let caption = format!("{} · {}", self.site.content.cases[i].title, self.t.metrics);
-            context.insert("metrics", metrics);
-            context.insert("caption", &caption);
-            self.templates.render_context("metric_table.html", context)
-        });
-        table.as_deref().map_err(Clone::clone)
+        }
+    }
+
+    fn render_metric_table(
+        &self,
+        context: &mut tera::Context,
+        i: usize,
+        metrics: &[&MetricView],
+    ) -> Result<String, Diagnostic> {
+        if metrics.is_empty() {
+            return Ok(String::new());
+        }
+        let caption = format!("{} · {}", self.site.content.cases[i].title, self.t.metrics);
+        context.insert("metrics", metrics);
+        context.insert("caption", &caption);
+        self.templates.render_context("metric_table.html", context)
     }
 
     /// `print.html`: every case in id order, in full. The page renders with a placeholder
@@ -844,7 +873,7 @@ impl<'a> Renderer<'a> {
                         let metrics = metric_views(self.site, i);
                         let table = self.metric_table(tables, i, &metrics)?;
                         let case =
-                            print::print_case(&cases[i], self.summaries.get(i), metrics, table);
+                            print::print_case(&cases[i], self.summaries.get(i), metrics, &table);
                         context.insert("c", &case);
                         let mut html = self
                             .templates
