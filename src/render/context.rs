@@ -207,12 +207,14 @@ pub struct CasePage<'a> {
     pub metrics_html: &'a str,
     /// Inline SVG of the before/after metrics, drawn at build time.
     pub chart: Option<String>,
-    pub content: &'a str,
+    /// The body: a mark it is written over ([`super::fragments::BODY_MARK`]).
+    pub content: &'static str,
     pub toc: &'a [TocEntry],
     pub previous: Option<Link>,
     pub next: Option<Link>,
-    /// The cards of related cases (`case_card.html`), ready to go inside `<ol>`.
-    pub related_html: String,
+    /// The cards of related cases (`case_card.html`), to go inside `<ol>`: a mark they are
+    /// written over, empty when the case has none.
+    pub related_html: &'static str,
 }
 
 #[derive(Serialize)]

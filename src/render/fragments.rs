@@ -27,6 +27,10 @@ pub const CARDS_MARK: &str = "\u{E000}cards\u{E000}";
 /// Stands for a page's metric rows, as [`CARDS_MARK`] for cards.
 pub const ROWS_MARK: &str = "\u{E000}rows\u{E000}";
 
+/// Stands for a case's body on its page, as [`CARDS_MARK`] for cards (7 kB a case, copied
+/// into Tera's context and out again).
+pub const BODY_MARK: &str = "\u{E000}body\u{E000}";
+
 /// The character every mark starts with.
 const MARK_LEAD: &str = "\u{E000}";
 

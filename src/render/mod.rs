@@ -29,7 +29,7 @@ use crate::site::paginate::ListPage;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
 use context::*;
-use fragments::{Fragments, Reuse, CARDS_MARK, ROOT_MARK, ROWS_MARK};
+use fragments::{Fragments, Reuse, BODY_MARK, CARDS_MARK, ROOT_MARK, ROWS_MARK};
 use i18n::Strings;
 use theme::Theme;
 
@@ -742,6 +742,7 @@ impl<'a> Renderer<'a> {
             url: self.summaries.get(j).url.to_string(),
         };
         let table = self.metric_table(tables, i, &metrics)?;
+        let related = &self.site.related[i];
         let page = CasePage {
             root: context::root_of(&case.url),
             page_url: &case.url,
@@ -750,18 +751,22 @@ impl<'a> Renderer<'a> {
             metrics_html: &table,
             metrics,
             chart: self.case_chart(i),
-            content: &case.rendered.html,
+            content: BODY_MARK,
             toc: &case.rendered.toc,
             previous: i.checked_sub(1).map(link),
             next: (i + 1 < self.summaries.len()).then(|| link(i + 1)),
-            related_html: self
-                .cards
-                .join(self.site.related[i].iter().copied(), "../", "\n  "),
+            related_html: if related.is_empty() { "" } else { CARDS_MARK },
         };
         let fields = tera::Context::from_serialize(&page)
             .map_err(|e| self.templates.diagnostic(&e, Some("case.html")))?;
         context.extend(fields);
         let bytes = self.templates.render_context_bytes("case.html", context)?;
+        let body = |out: &mut Vec<u8>| out.extend_from_slice(case.rendered.html.as_bytes());
+        let cards = |out: &mut Vec<u8>| {
+            let related = related.iter().copied();
+            self.cards.extend(out, related, "../", "\n  ")
+        };
+        let bytes = fragments::splice(bytes, &[(BODY_MARK, &body), (CARDS_MARK, &cards)]);
         Ok(OutputFile::new(&case.url, bytes))
     }
 
