@@ -82,6 +82,11 @@ impl ContentCache {
         }
     }
 
+    /// Whether this cache serves a single build ([`ContentCache::one_shot`]).
+    pub fn is_one_shot(&self) -> bool {
+        self.one_shot
+    }
+
     /// Marks files (relative to the site root) to be read again whatever their stamp.
     pub fn invalidate<'a>(&mut self, paths: impl IntoIterator<Item = &'a Path>) {
         self.dirty.extend(paths.into_iter().map(Path::to_path_buf));
