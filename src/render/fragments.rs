@@ -37,10 +37,12 @@ const MARK_LEAD: &str = "\u{E000}";
 /// Writes a list's HTML at the end of a page being spliced.
 pub type FillList<'a> = &'a dyn Fn(&mut Vec<u8>);
 
-/// `page` with every occurrence of each `lists` mark replaced by what its function writes.
-pub fn splice(page: Vec<u8>, lists: &[(&str, FillList)]) -> Vec<u8> {
+/// `page` with every occurrence of each `lists` mark replaced by what its function writes,
+/// `filled` bytes in all (a guess is fine: it sizes the output, which would otherwise be
+/// copied as it grows, several times for a term page's hundred cards).
+pub fn splice(page: Vec<u8>, lists: &[(&str, FillList)], filled: usize) -> Vec<u8> {
     let lead = MARK_LEAD.as_bytes();
-    let mut out = Vec::with_capacity(page.len() * 2);
+    let mut out = Vec::with_capacity(page.len() + filled);
     let mut plain = 0;
     let mut from = 0;
     while let Some(found) = memchr::memmem::find(&page[from..], lead) {
@@ -141,6 +143,25 @@ impl Fragments {
             Ok(())
         });
         out
+    }
+
+    /// The length of [`Fragments::join`]'s result, without making it.
+    pub fn joined_len(
+        &self,
+        items: impl IntoIterator<Item = usize>,
+        root: &str,
+        sep: &str,
+    ) -> usize {
+        let lengths = items.into_iter().filter_map(|i| match self.html.get(i) {
+            Some(Some(f)) => {
+                Some(f.html.len() + f.marks.len() * root.len() - f.marks.len() * ROOT_MARK.len())
+            }
+            _ => None,
+        });
+        lengths
+            .enumerate()
+            .map(|(n, len)| len + if n > 0 { sep.len() } else { 0 })
+            .sum()
     }
 
     /// [`Fragments::join`], added to the end of `out` (a page being spliced, [`splice`]).
@@ -387,13 +408,13 @@ mod tests {
         let page = format!("a{CARDS_MARK}b\u{E000}x{ROWS_MARK}c{CARDS_MARK}").into_bytes();
         let cards = |out: &mut Vec<u8>| out.extend_from_slice(b"[cards]");
         let rows = |out: &mut Vec<u8>| out.extend_from_slice(b"[rows]");
-        let spliced = splice(page, &[(CARDS_MARK, &cards), (ROWS_MARK, &rows)]);
+        let spliced = splice(page, &[(CARDS_MARK, &cards), (ROWS_MARK, &rows)], 0);
         assert_eq!(
             String::from_utf8(spliced).unwrap(),
             "a[cards]b\u{E000}x[rows]c[cards]"
         );
         let plain = b"no marks \xee\x80\x80 here".to_vec();
-        assert_eq!(splice(plain.clone(), &[(CARDS_MARK, &cards)]), plain);
+        assert_eq!(splice(plain.clone(), &[(CARDS_MARK, &cards)], 9), plain);
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::site::paginate::ListPage;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
 use context::*;
-use fragments::{Fragments, Reuse, BODY_MARK, CARDS_MARK, ROOT_MARK, ROWS_MARK};
+use fragments::{FillList, Fragments, Reuse, BODY_MARK, CARDS_MARK, ROOT_MARK, ROWS_MARK};
 use i18n::Strings;
 use theme::Theme;
 
@@ -766,7 +766,10 @@ impl<'a> Renderer<'a> {
             let related = related.iter().copied();
             self.cards.extend(out, related, "../", "\n  ")
         };
-        let bytes = fragments::splice(bytes, &[(BODY_MARK, &body), (CARDS_MARK, &cards)]);
+        let filled = case.rendered.html.len()
+            + (self.cards).joined_len(related.iter().copied(), "../", "\n  ");
+        let lists = [(BODY_MARK, &body as FillList), (CARDS_MARK, &cards)];
+        let bytes = fragments::splice(bytes, &lists, filled);
         Ok(OutputFile::new(&case.url, bytes))
     }
 
@@ -789,7 +792,10 @@ impl<'a> Renderer<'a> {
             self.cards
                 .extend(out, items.clone(), &page.common.root, "\n")
         };
-        let html = fragments::splice(html, &[(CARDS_MARK, &cards)]);
+        let filled = self
+            .cards
+            .joined_len(items.clone(), &page.common.root, "\n");
+        let html = fragments::splice(html, &[(CARDS_MARK, &cards)], filled);
         Ok(OutputFile::new(&page.common.page_url, html))
     }
 
@@ -957,7 +963,10 @@ impl<'a> Renderer<'a> {
         let cards = |out: &mut Vec<u8>| self.cards.extend(out, cases.iter().copied(), root, "\n");
         let metric_rows =
             |out: &mut Vec<u8>| self.term_rows.extend(out, rows.clone(), root, "\n    ");
-        let html = fragments::splice(html, &[(CARDS_MARK, &cards), (ROWS_MARK, &metric_rows)]);
+        let filled = self.cards.joined_len(cases.iter().copied(), root, "\n")
+            + self.term_rows.joined_len(rows.clone(), root, "\n    ");
+        let lists = [(CARDS_MARK, &cards as FillList), (ROWS_MARK, &metric_rows)];
+        let html = fragments::splice(html, &lists, filled);
         Ok(OutputFile::new(&page.common.page_url, html))
     }
 
