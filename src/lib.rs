@@ -10,6 +10,7 @@
 pub mod bundle;
 pub mod config;
 pub mod content;
+pub mod decimal;
 pub mod diagnostic;
 mod hash;
 pub mod import;

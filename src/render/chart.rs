@@ -7,6 +7,7 @@
 //! lets the chart shrink on a phone; `role="img"` (`group` when its bars are links) with a
 //! `<title>` and `<desc>` gives screen readers the same figures in words.
 
+use crate::decimal::Fixed;
 use std::fmt::Write;
 
 use super::escape_html;
@@ -92,8 +93,8 @@ pub fn before_after(id: &str, pairs: &[Pair], labels: Labels) -> Option<String> 
         };
         let _ = write!(
             svg,
-            "<text class=\"chart-label\" x=\"0\" y=\"{:.1}\" font-size=\"14\">{}</text>",
-            top + 16.0,
+            "<text class=\"chart-label\" x=\"0\" y=\"{}\" font-size=\"14\">{}</text>",
+            Fixed(top + 16.0, 1),
             escape_html(&fit(p.name, PAIR_WIDTH, 14.0))
         );
         let verdict = verdict_class(p.improved);
@@ -108,13 +109,16 @@ pub fn before_after(id: &str, pairs: &[Pair], labels: Labels) -> Option<String> 
             let w = width(value);
             let _ = write!(
                 svg,
-                "<text class=\"chart-axis-label\" x=\"0\" y=\"{:.1}\" font-size=\"12\">{}</text>\
-                 <rect class=\"chart-bar {class}\" x=\"{PAIR_LABEL:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"16\"/>\
-                 <text class=\"chart-value\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{} {}</text>",
-                y + 12.5,
+                "<text class=\"chart-axis-label\" x=\"0\" y=\"{}\" font-size=\"12\">{}</text>\
+                 <rect class=\"chart-bar {class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\"/>\
+                 <text class=\"chart-value\" x=\"{}\" y=\"{}\" font-size=\"12\">{} {}</text>",
+                Fixed(y + 12.5, 1),
                 escape_html(&fit(label, PAIR_LABEL - 4.0, 12.0)),
-                PAIR_LABEL + w + 4.0,
-                y + 12.5,
+                Fixed(PAIR_LABEL, 1),
+                Fixed(y, 1),
+                Fixed(w, 1),
+                Fixed(PAIR_LABEL + w + 4.0, 1),
+                Fixed(y + 12.5, 1),
                 escape_html(&format_number(value)),
                 escape_html(p.unit),
             );
@@ -155,24 +159,28 @@ pub fn reductions(id: &str, bars: &[Bar], title: &str, desc: &str) -> Option<Str
         let _ = write!(
             svg,
             "<a href=\"{}\"><title>{}: {}%</title>\
-             <text class=\"chart-label\" x=\"0\" y=\"{:.1}\" font-size=\"13\">{}</text>\
-             <rect class=\"chart-bar {}\" x=\"{left:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"14\"/>\
-             <text class=\"chart-value\" x=\"{value_x:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"{anchor}\">{}%</text></a>",
+             <text class=\"chart-label\" x=\"0\" y=\"{}\" font-size=\"13\">{}</text>\
+             <rect class=\"chart-bar {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"14\"/>\
+             <text class=\"chart-value\" x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"{anchor}\">{}%</text></a>",
             escape_html(&bar.href),
             escape_html(&bar.label),
             format_signed_1(-bar.percent),
-            top + 14.0,
+            Fixed(top + 14.0, 1),
             escape_html(&fit(&bar.label, BAR_WIDTH, 13.0)),
             verdict_class(bar.improved),
-            top + 20.0,
-            right - left,
-            top + 31.5,
+            Fixed(left, 1),
+            Fixed(top + 20.0, 1),
+            Fixed(right - left, 1),
+            Fixed(value_x, 1),
+            Fixed(top + 31.5, 1),
             format_signed_1(-bar.percent),
         );
     }
     let _ = write!(
         svg,
-        "<line class=\"chart-zero\" x1=\"{zero:.1}\" y1=\"0\" x2=\"{zero:.1}\" y2=\"{height:.1}\"/></svg>"
+        "<line class=\"chart-zero\" x1=\"{zero}\" y1=\"0\" x2=\"{zero}\" y2=\"{height}\"/></svg>",
+        zero = Fixed(zero, 1),
+        height = Fixed(height, 1),
     );
     Some(svg)
 }
@@ -181,10 +189,12 @@ pub fn reductions(id: &str, bars: &[Bar], title: &str, desc: &str) -> Option<Str
 fn open_svg(id: &str, class: &str, width: f64, height: f64, title: &str, role: &str) -> String {
     let id = escape_html(id);
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart {class}\" viewBox=\"0 0 {width:.0} {height:.0}\" \
-         width=\"{width:.0}\" height=\"{height:.0}\" role=\"{role}\" aria-labelledby=\"{id}-title {id}-desc\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart {class}\" viewBox=\"0 0 {width} {height}\" \
+         width=\"{width}\" height=\"{height}\" role=\"{role}\" aria-labelledby=\"{id}-title {id}-desc\">\
          <title id=\"{id}-title\">{}</title>",
-        escape_html(title)
+        escape_html(title),
+        width = Fixed(width, 0),
+        height = Fixed(height, 0),
     )
 }
 

@@ -9,6 +9,7 @@ pub mod direction;
 pub mod table;
 pub mod units;
 
+use crate::decimal::Fixed;
 use serde::Serialize;
 
 use crate::content::case::{Better, Metric, MetricValue};
@@ -90,9 +91,9 @@ pub(crate) fn improvement(better: Better, before: f64, after: f64) -> Option<boo
 /// A number as written by a person: no trailing zeros, at most four decimals.
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        return format!("{n:.0}");
+        return Fixed(n, 0).to_string();
     }
-    let text = format!("{n:.4}");
+    let text = Fixed(n, 4).to_string();
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -113,7 +114,7 @@ pub fn format_signed_1(n: f64) -> String {
     if rounded == 0.0 {
         return "0".to_string();
     }
-    let text = format!("{:.1}", rounded.abs());
+    let text = Fixed(rounded.abs(), 1).to_string();
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if rounded > 0.0 {
         format!("+{text}")
