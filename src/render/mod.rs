@@ -46,20 +46,33 @@ pub fn escape_html(text: &str) -> String {
 /// [`escape_html`] written to `out`: what Tera calls for every value a template prints. Tera's
 /// own escaper also turns `/` into `&#x2F;`, which bloats every URL.
 fn write_escaped(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    // The next `&`, `<` or `>` and the next quote, each found with SIMD (`memchr`): most text
+    // printed has none, and a loop over its bytes was 4 % of a build's instructions.
     let bytes = text.as_bytes();
+    let find_tag =
+        |from: usize| memchr::memchr3(b'&', b'<', b'>', &bytes[from..]).map(|i| i + from);
+    let find_quote = |from: usize| memchr::memchr2(b'"', b'\'', &bytes[from..]).map(|i| i + from);
+    let (mut tag, mut quote) = (find_tag(0), find_quote(0));
     let mut plain = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
-        let entity: &[u8] = match byte {
+    while let Some(at) = match (tag, quote) {
+        (Some(t), Some(q)) => Some(t.min(q)),
+        (t, q) => t.or(q),
+    } {
+        let entity: &[u8] = match bytes[at] {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
             b'>' => b"&gt;",
             b'"' => b"&quot;",
-            b'\'' => b"&#39;",
-            _ => continue,
+            _ => b"&#39;",
         };
-        out.write_all(&bytes[plain..i])?;
+        out.write_all(&bytes[plain..at])?;
         out.write_all(entity)?;
-        plain = i + 1;
+        plain = at + 1;
+        if tag == Some(at) {
+            tag = find_tag(plain);
+        } else {
+            quote = find_quote(plain);
+        }
     }
     out.write_all(&bytes[plain..])
 }
@@ -1082,6 +1095,35 @@ mod tests {
         );
         assert_eq!(escape_html("plain 文本"), "plain 文本");
         assert_eq!(escape_html(""), "");
+    }
+
+    /// Every mix of the five characters, text between and at either end, is escaped as a
+    /// byte-by-byte reference would.
+    #[test]
+    fn escapes_like_a_byte_by_byte_reference() {
+        let reference = |text: &str| {
+            let mut out = String::new();
+            for c in text.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' => out.push_str("&quot;"),
+                    '\'' => out.push_str("&#39;"),
+                    c => out.push(c),
+                }
+            }
+            out
+        };
+        let pieces = ["&", "<", ">", "\"", "'", "审", "a", "&&", "\"'"];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}x{c}{a}");
+                    assert_eq!(escape_html(&text), reference(&text), "{text}");
+                }
+            }
+        }
     }
 
     #[test]
