@@ -397,3 +397,49 @@ fn a_list_item_template_error_fails_the_build_and_keeps_the_old_site() {
         );
     }
 }
+
+/// A case's own text holding the marks a page is spliced at (U+E000 words) gets neither a body
+/// nor a list written into it: the title, summary and body show the characters as entities,
+/// and the page has its body and related cards once each, where the template puts them.
+#[test]
+fn text_that_looks_like_a_mark_is_not_spliced() {
+    let site = copy_fixture("basic");
+    let case = site.path().join("content/cases/001.md");
+    let marks = "\u{E000}body\u{E000} \u{E000}cards\u{E000} \u{E000}root\u{E000}";
+    let text = read(&case)
+        .replace(
+            "title: Riverside cuts permit time with parallel approval",
+            &format!("title: \"Riverside {marks}\"\nsummary: \"Summary {marks}\""),
+        )
+        .replace(
+            "Riverside merged four approvals into one window.",
+            &format!("Riverside merged four approvals. {marks}"),
+        );
+    std::fs::write(&case, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build_into(site.path(), &out.path().join("public")).expect("builds");
+    let public = out.path().join("public");
+    for page in [
+        "cases/001.html",
+        "index.html",
+        "print.html",
+        "tags/permits.html",
+    ] {
+        let html = read(public.join(page));
+        assert!(
+            !html.contains('\u{E000}'),
+            "{page} has a raw mark character"
+        );
+        assert!(
+            html.contains("&#xE000;body&#xE000;"),
+            "{page} lost the text"
+        );
+    }
+    let page = read(public.join("cases/001.html"));
+    assert_eq!(
+        page.matches("Applicants used to visit four offices.")
+            .count(),
+        1
+    );
+    assert_eq!(page.matches("<li class=\"case-card\"").count(), 2, "{page}");
+}

@@ -32,7 +32,21 @@ pub const ROWS_MARK: &str = "\u{E000}rows\u{E000}";
 pub const BODY_MARK: &str = "\u{E000}body\u{E000}";
 
 /// The character every mark starts with.
-const MARK_LEAD: &str = "\u{E000}";
+pub const MARK_LEAD: &str = "\u{E000}";
+
+/// Whether `text` is one of the marks: the only values the HTML escaper lets U+E000 through
+/// in (it writes it as `&#xE000;` in every other), so that no text of a case can pass for one.
+pub fn is_mark(text: &str) -> bool {
+    text.starts_with(MARK_LEAD)
+        && [
+            ROOT_MARK,
+            CARDS_MARK,
+            ROWS_MARK,
+            BODY_MARK,
+            super::print::CASES_MARK,
+        ]
+        .contains(&text)
+}
 
 /// Writes a list's HTML at the end of a page being spliced.
 pub type FillList<'a> = &'a dyn Fn(&mut Vec<u8>);

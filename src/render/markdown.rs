@@ -344,6 +344,11 @@ impl<'a> Pass<'a> {
         if self.raw_html && !renderer.config.allow_html {
             html = renderer.sanitizer.clean(&html).to_string();
         }
+        // U+E000 leads every mark a page is spliced at (`fragments::splice`): written as the
+        // entity (the same character to a reader), the body cannot hold a mark.
+        if html.contains('\u{E000}') {
+            html = html.replace('\u{E000}', "&#xE000;");
+        }
         // Kept until the end of the build: at its exact size (the guess above is a tenth over
         // for most Chinese text, and a long document doubles it).
         html.shrink_to_fit();

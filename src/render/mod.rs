@@ -29,7 +29,9 @@ use crate::site::paginate::ListPage;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
 use context::*;
-use fragments::{FillList, Fragments, Reuse, BODY_MARK, CARDS_MARK, ROOT_MARK, ROWS_MARK};
+use fragments::{
+    FillList, Fragments, Reuse, BODY_MARK, CARDS_MARK, MARK_LEAD, ROOT_MARK, ROWS_MARK,
+};
 use i18n::Strings;
 use theme::Theme;
 
@@ -44,37 +46,64 @@ pub fn escape_html(text: &str) -> String {
 }
 
 /// [`escape_html`] written to `out`: what Tera calls for every value a template prints. Tera's
-/// own escaper also turns `/` into `&#x2F;`, which bloats every URL.
+/// own escaper also turns `/` into `&#x2F;`, which bloats every URL. U+E000, which every mark
+/// starts with ([`fragments::is_mark`]), is written as `&#xE000;` (the same character to a
+/// reader) unless the value is a mark: a title or summary holding a mark's text must not have
+/// a list or a body written into it when the page is spliced.
 fn write_escaped(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    // The next `&`, `<` or `>` and the next quote, each found with SIMD (`memchr`): most text
-    // printed has none, and a loop over its bytes was 4 % of a build's instructions.
+    if fragments::is_mark(text) {
+        return out.write_all(text.as_bytes());
+    }
+    // The next `&`, `<` or `>`, the next quote and the next U+E000 (`EE 80 80`), each found
+    // with SIMD (`memchr`): most text printed has none, and a loop over its bytes was 4 % of
+    // a build's instructions.
     let bytes = text.as_bytes();
-    let find_tag =
-        |from: usize| memchr::memchr3(b'&', b'<', b'>', &bytes[from..]).map(|i| i + from);
-    let find_quote = |from: usize| memchr::memchr2(b'"', b'\'', &bytes[from..]).map(|i| i + from);
-    let (mut tag, mut quote) = (find_tag(0), find_quote(0));
+    let find = |kind: usize, from: usize| {
+        let rest = &bytes[from..];
+        let found = match kind {
+            0 => memchr::memchr3(b'&', b'<', b'>', rest),
+            1 => memchr::memchr2(b'"', b'\'', rest),
+            _ => find_mark_lead(rest),
+        };
+        found.map(|i| i + from)
+    };
+    let mut next = [find(0, 0), find(1, 0), find(2, 0)];
     let mut plain = 0;
-    while let Some(at) = match (tag, quote) {
-        (Some(t), Some(q)) => Some(t.min(q)),
-        (t, q) => t.or(q),
-    } {
-        let entity: &[u8] = match bytes[at] {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            _ => b"&#39;",
+    while let Some((kind, at)) = next
+        .iter()
+        .enumerate()
+        .filter_map(|(kind, at)| Some((kind, (*at)?)))
+        .min_by_key(|&(_, at)| at)
+    {
+        let (entity, len): (&[u8], usize) = match bytes[at] {
+            b'&' => (b"&amp;", 1),
+            b'<' => (b"&lt;", 1),
+            b'>' => (b"&gt;", 1),
+            b'"' => (b"&quot;", 1),
+            b'\'' => (b"&#39;", 1),
+            _ => (b"&#xE000;", MARK_LEAD.len()),
         };
         out.write_all(&bytes[plain..at])?;
         out.write_all(entity)?;
-        plain = at + 1;
-        if tag == Some(at) {
-            tag = find_tag(plain);
-        } else {
-            quote = find_quote(plain);
-        }
+        plain = at + len;
+        next[kind] = find(kind, plain);
     }
     out.write_all(&bytes[plain..])
+}
+
+/// Where U+E000 is in `bytes`: found by its first byte, which is rare in any text
+/// (`memmem` sets up a searcher per call, a cost for the short values templates print).
+fn find_mark_lead(bytes: &[u8]) -> Option<usize> {
+    let lead = MARK_LEAD.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(lead[0], &bytes[from..]) {
+        let at = from + i;
+        if bytes[at..].starts_with(lead) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Compiled templates, with the origin of each for error messages.
@@ -1095,6 +1124,20 @@ mod tests {
         );
         assert_eq!(escape_html("plain 文本"), "plain 文本");
         assert_eq!(escape_html(""), "");
+    }
+
+    #[test]
+    fn only_a_mark_itself_keeps_the_mark_character() {
+        assert_eq!(escape_html(ROOT_MARK), ROOT_MARK);
+        assert_eq!(
+            escape_html("a\u{E000}body\u{E000}<"),
+            "a&#xE000;body&#xE000;&lt;"
+        );
+        assert_eq!(
+            escape_html(&format!("{ROOT_MARK} ")),
+            "&#xE000;root&#xE000; "
+        );
+        assert_eq!(escape_html("\u{E001}"), "\u{E001}");
     }
 
     /// Every mix of the five characters, text between and at either end, is escaped as a
