@@ -216,11 +216,7 @@ fn render_all(
     let mut laps = Laps::new();
     let markdown = MarkdownRenderer::new(&config.raw.markdown);
     let ((content, mut problems), templates) = rayon::join(
-        || {
-            let (mut content, problems) = content::load(&config, &markdown, options.drafts);
-            content.drop_sources();
-            (content, problems)
-        },
+        || content::load_rendered(&config, &markdown, options.drafts),
         || Theme::load(&config).and_then(|theme| Templates::compile(&theme).map(|t| (theme, t))),
     );
     laps.lap("load and validate content, compile templates");

@@ -70,6 +70,8 @@ pub struct ContentCache {
     links: Option<(std::sync::Arc<BTreeMap<String, String>>, u64)>,
     /// Serves a single build and is then dropped: parse everything, record nothing.
     one_shot: bool,
+    /// Frees each case's Markdown source once rendered ([`super::load_rendered`]).
+    pub(super) free_sources: bool,
 }
 
 impl ContentCache {
@@ -80,11 +82,6 @@ impl ContentCache {
             one_shot: true,
             ..ContentCache::default()
         }
-    }
-
-    /// Whether this cache serves a single build ([`ContentCache::one_shot`]).
-    pub fn is_one_shot(&self) -> bool {
-        self.one_shot
     }
 
     /// Marks files (relative to the site root) to be read again whatever their stamp.

@@ -303,7 +303,8 @@ pub struct Case {
     pub draft: bool,
     pub metrics: Vec<Metric>,
     pub extra: serde_json::Map<String, serde_json::Value>,
-    /// Markdown body and the line it starts on.
+    /// Markdown body and the line it starts on (the body is empty once a one-shot build has
+    /// rendered it: [`crate::content::load_rendered`]).
     #[serde(skip)]
     pub body: String,
     #[serde(skip)]

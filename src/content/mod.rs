@@ -43,6 +43,7 @@ pub struct Content {
 impl Content {
     /// Frees the Markdown sources once rendered: a one-off build needs only what they
     /// rendered to (750 MB at 100,000 cases). Watch mode keeps them to re-render.
+    /// ([`load_rendered`] frees the cases' sources as it renders them.)
     pub fn drop_sources(&mut self) {
         for case in &mut self.cases {
             case.body = String::new();
@@ -87,6 +88,21 @@ pub fn load(config: &Config, markdown: &MarkdownRenderer, drafts: bool) -> (Cont
         drafts,
         &mut cache::ContentCache::one_shot(),
     )
+}
+
+/// [`load`] for a build that needs only what the sources render to: every Markdown source
+/// (`body`) is freed as soon as it is rendered, not held until all are (they were a quarter
+/// of the memory peak at 100,000 cases).
+pub fn load_rendered(
+    config: &Config,
+    markdown: &MarkdownRenderer,
+    drafts: bool,
+) -> (Content, Diagnostics) {
+    let mut cache = cache::ContentCache::one_shot();
+    cache.free_sources = true;
+    let (mut content, problems) = load_cached(config, markdown, drafts, &mut cache);
+    content.drop_sources();
+    (content, problems)
 }
 
 /// [`load`], reusing what `cache` holds from the previous build for unchanged files (watch
@@ -320,7 +336,6 @@ fn asset(found: &Found, path: PathBuf) -> Result<Parsed, Vec<Diagnostic>> {
     }))
 }
 
-/// Reads a file as UTF-8 text with `\n` line ends and no BOM.
 /// `bytes` as a string, checked with SIMD: the standard check of mostly Chinese text (three
 /// bytes a character, off its ASCII fast path) was 3 % of a build. Std's check, which says
 /// where the text goes wrong, runs only on text that is not UTF-8.
@@ -332,6 +347,7 @@ fn utf8(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
     }
 }
 
+/// Reads a file as UTF-8 text with `\n` line ends and no BOM.
 fn read_text(path: &Path, rel: &Path) -> Result<String, Diagnostic> {
     let cannot_read = |e: std::io::Error| Diagnostic::error(rel, format!("cannot read: {e}"));
     // Size from the open file: one lookup of the path, not one for the size and one to read.
@@ -502,9 +518,9 @@ fn render_bodies(
         render_body(markdown, &map, source, url, body, body_line)
     };
     let shared: &cache::ContentCache = cache;
-    // A one-shot build frees each source as soon as it is rendered: held until all were, the
-    // sources were a quarter of the peak at 100,000 cases (0.64 of 2.4 GB).
-    let keep_sources = !shared.is_one_shot();
+    // See `load_rendered`: held until all were rendered, the sources were a quarter of the
+    // peak at 100,000 cases (0.64 of 2.4 GB).
+    let keep_sources = !shared.free_sources;
     let case_results: Vec<_> = content
         .cases
         .par_iter_mut()

@@ -207,8 +207,10 @@ pub struct CasePage<'a> {
     pub metrics_html: &'a str,
     /// Inline SVG of the before/after metrics, drawn at build time.
     pub chart: Option<String>,
-    /// The body: a mark it is written over ([`super::fragments::BODY_MARK`]).
+    /// The body: a mark it is written over ([`super::fragments::BODY_MARK`]), so never empty;
+    /// `has_content` says whether the body is.
     pub content: &'static str,
+    pub has_content: bool,
     pub toc: &'a [TocEntry],
     pub previous: Option<Link>,
     pub next: Option<Link>,

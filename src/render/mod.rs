@@ -724,7 +724,8 @@ struct Renderer<'a> {
     templates: &'a Templates,
     t: &'static Strings,
     info: &'a SiteInfo,
-    /// Each case's metric table, rendered for the first page that shows it.
+    /// Each case's metric table, rendered for the first page that shows it and handed to
+    /// the second ([`Renderer::metric_table`]).
     metric_tables: &'a [Mutex<TableSlot>],
     summaries: &'a Summaries<'a>,
     /// Case cards by case, for lists.
@@ -794,6 +795,7 @@ impl<'a> Renderer<'a> {
             metrics,
             chart: self.case_chart(i),
             content: BODY_MARK,
+            has_content: !case.rendered.html.trim().is_empty(),
             toc: &case.rendered.toc,
             previous: i.checked_sub(1).map(link),
             next: (i + 1 < self.summaries.len()).then(|| link(i + 1)),
