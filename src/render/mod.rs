@@ -811,7 +811,9 @@ impl<'a> Renderer<'a> {
             self.cards.extend(out, related, "../", "\n  ")
         };
         let filled = case.rendered.html.len()
-            + (self.cards).joined_len(related.iter().copied(), "../", "\n  ");
+            + self
+                .cards
+                .joined_len(related.iter().copied(), "../", "\n  ");
         let lists = [(BODY_MARK, &body as FillList), (CARDS_MARK, &cards)];
         let bytes = fragments::splice(bytes, &lists, filled);
         Ok(OutputFile::new(&case.url, bytes))
