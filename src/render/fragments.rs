@@ -48,6 +48,23 @@ pub fn is_mark(text: &str) -> bool {
         .contains(&text)
 }
 
+/// Where U+E000, every mark's lead, is in `bytes`: found by its first byte, which is rare
+/// in any text (U+E000–U+EFFF only). `memmem` sets up a searcher per call, a cost for the
+/// short values templates print, and `str::contains` looks for its last byte, `0x80`, one
+/// of the commonest in Chinese text.
+pub fn find_mark_lead(bytes: &[u8]) -> Option<usize> {
+    let lead = MARK_LEAD.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(lead[0], &bytes[from..]) {
+        let at = from + i;
+        if bytes[at..].starts_with(lead) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Writes a list's HTML at the end of a page being spliced.
 pub type FillList<'a> = &'a dyn Fn(&mut Vec<u8>);
 
@@ -149,7 +166,9 @@ impl Fragments {
         Fragments { html: Vec::new() }
     }
 
-    /// The fragments of `items`, in order, for a page whose root prefix is `root`.
+    /// The fragments of `items`, in order, for a page whose root prefix is `root` (pages
+    /// write them with [`Fragments::extend`]; tests read them here).
+    #[cfg(test)]
     pub fn join(&self, items: impl IntoIterator<Item = usize>, root: &str, sep: &str) -> String {
         let mut out = String::new();
         let _ = self.pieces(items, root, sep, &mut |piece| {
@@ -159,7 +178,7 @@ impl Fragments {
         out
     }
 
-    /// The length of [`Fragments::join`]'s result, without making it.
+    /// The length of what [`Fragments::extend`] writes, without writing it.
     pub fn joined_len(
         &self,
         items: impl IntoIterator<Item = usize>,
@@ -178,7 +197,8 @@ impl Fragments {
             .sum()
     }
 
-    /// [`Fragments::join`], added to the end of `out` (a page being spliced, [`splice`]).
+    /// The fragments of `items`, in order, for a page whose root prefix is `root`, added to
+    /// the end of `out` (a page being spliced, [`splice`]).
     pub fn extend(
         &self,
         out: &mut Vec<u8>,
@@ -447,6 +467,11 @@ mod tests {
             "<a href=\"../c/2.html\">2</a>\n<a href=\"../c/0.html\">0</a>"
         );
         assert_eq!(fragments.join([0], "", ""), "<a href=\"c/0.html\">0</a>");
+        for (items, root, sep) in [(&[2, 1, 0][..], "../", "\n"), (&[0][..], "", "")] {
+            let joined = fragments.join(items.iter().copied(), root, sep);
+            let len = fragments.joined_len(items.iter().copied(), root, sep);
+            assert_eq!(len, joined.len(), "{joined}");
+        }
     }
 
     #[test]

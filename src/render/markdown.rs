@@ -346,7 +346,7 @@ impl<'a> Pass<'a> {
         }
         // U+E000 leads every mark a page is spliced at (`fragments::splice`): written as the
         // entity (the same character to a reader), the body cannot hold a mark.
-        if html.contains('\u{E000}') {
+        if super::fragments::find_mark_lead(html.as_bytes()).is_some() {
             html = html.replace('\u{E000}', "&#xE000;");
         }
         // Kept until the end of the build: at its exact size (the guess above is a tenth over

@@ -63,7 +63,7 @@ fn write_escaped(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()
         let found = match kind {
             0 => memchr::memchr3(b'&', b'<', b'>', rest),
             1 => memchr::memchr2(b'"', b'\'', rest),
-            _ => find_mark_lead(rest),
+            _ => fragments::find_mark_lead(rest),
         };
         found.map(|i| i + from)
     };
@@ -89,21 +89,6 @@ fn write_escaped(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()
         next[kind] = find(kind, plain);
     }
     out.write_all(&bytes[plain..])
-}
-
-/// Where U+E000 is in `bytes`: found by its first byte, which is rare in any text
-/// (`memmem` sets up a searcher per call, a cost for the short values templates print).
-fn find_mark_lead(bytes: &[u8]) -> Option<usize> {
-    let lead = MARK_LEAD.as_bytes();
-    let mut from = 0;
-    while let Some(i) = memchr::memchr(lead[0], &bytes[from..]) {
-        let at = from + i;
-        if bytes[at..].starts_with(lead) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
 }
 
 /// Compiled templates, with the origin of each for error messages.
