@@ -443,3 +443,30 @@ fn text_that_looks_like_a_mark_is_not_spliced() {
     );
     assert_eq!(page.matches("<li class=\"case-card\"").count(), 2, "{page}");
 }
+
+/// A case without a `summary` gets its first paragraph as one: lists and the meta
+/// description and the feed show it, but its own page and `print.html` show the body, which has it already.
+#[test]
+fn a_summary_taken_from_the_body_is_not_shown_twice() {
+    let out = built_basic();
+    let public = out.path().join("public");
+    let first = "Riverside merged four approvals into one window.";
+    let page = read(public.join("cases/001.html"));
+    assert_eq!(
+        page.matches(first).count(),
+        2,
+        "description and body: {page}"
+    );
+    assert!(page.contains(&format!("<meta name=\"description\" content=\"{first}\">")));
+    assert!(!page.contains("<p class=\"summary\">"), "{page}");
+    let print = read(public.join("print.html"));
+    assert_eq!(print.matches(first).count(), 1, "{print}");
+    assert!(
+        read(public.join("atom.xml")).contains(first),
+        "the feed keeps it"
+    );
+    // A summary of its own is shown above the body, on both.
+    let written = "<p class=\"summary\">示例市把办税事项集中到一个窗口。</p>";
+    assert!(read(public.join("cases/002.html")).contains(written));
+    assert!(print.contains(written));
+}

@@ -300,6 +300,9 @@ pub struct Case {
     pub tags: Vec<String>,
     /// The front matter's summary, else the first paragraph of the body.
     pub summary: String,
+    /// Whether `summary` is the body's first paragraph: pages then leave it out above the
+    /// body, which shows it already.
+    pub summary_from_body: bool,
     pub draft: bool,
     pub metrics: Vec<Metric>,
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -400,6 +403,7 @@ pub fn validate(
         date: front.date.map(|d| d.value),
         tags,
         summary: front.summary.unwrap_or_default().trim().to_string(),
+        summary_from_body: false,
         draft: front.draft,
         metrics,
         extra: front.extra,

@@ -500,8 +500,9 @@ fn link_map(content: &Content) -> BTreeMap<String, String> {
 /// not copied: a second copy of every summary is 140 MB at 100,000 cases).
 fn set_rendered(case: &mut Case, mut rendered: crate::render::markdown::Rendered) {
     let first = std::mem::take(&mut rendered.first_paragraph);
-    if case.summary.is_empty() {
+    if case.summary.is_empty() || case.summary_from_body {
         case.summary = first;
+        case.summary_from_body = !case.summary.is_empty();
     }
     case.rendered = rendered;
 }

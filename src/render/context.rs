@@ -79,6 +79,8 @@ pub struct CaseSummary<'a> {
     pub date: Option<&'a str>,
     pub tags: Vec<Link>,
     pub summary: &'a str,
+    /// The summary is the body's first paragraph (not shown above a body that has it).
+    pub summary_from_body: bool,
     pub headline: Option<&'a MetricView>,
 }
 
@@ -103,6 +105,7 @@ impl<'a> CaseSummary<'a> {
                 .map(|t| link(TaxonomyKind::Tags, t))
                 .collect(),
             summary: &case.summary,
+            summary_from_body: case.summary_from_body,
             headline: site.metrics.rows_of(i).first().map(|row| &row.view),
         }
     }
