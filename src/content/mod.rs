@@ -339,7 +339,7 @@ fn asset(found: &Found, path: PathBuf) -> Result<Parsed, Vec<Diagnostic>> {
 /// `bytes` as a string, checked with SIMD: the standard check of mostly Chinese text (three
 /// bytes a character, off its ASCII fast path) was 3 % of a build. Std's check, which says
 /// where the text goes wrong, runs only on text that is not UTF-8.
-fn utf8(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
+pub(crate) fn utf8(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
     match simdutf8::basic::from_utf8(&bytes) {
         // SAFETY: `from_utf8` has just checked that `bytes` is UTF-8.
         Ok(_) => Ok(unsafe { String::from_utf8_unchecked(bytes) }),
