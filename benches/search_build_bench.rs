@@ -51,7 +51,7 @@ fn main() {
     );
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3);
     let config = casebook::Config::load(&root).expect("a casebook site");
-    let markdown = MarkdownRenderer::new(&config.raw.markdown);
+    let markdown = MarkdownRenderer::for_site(&config.raw);
     let (content, _) = casebook::content::load(&config, &markdown, false);
     let site = casebook::site::Site::new(config, content).expect("a valid site");
     let rss_before = status_kb("VmRSS");

@@ -35,6 +35,11 @@ pub struct RawConfig {
     /// one page.
     #[serde(default = "default_paginate_by")]
     pub paginate_by: usize,
+    /// A case without a `summary` gets the whole sentences of its first paragraph that fit
+    /// in this many characters (the first sentence cut with `…` if it alone is longer);
+    /// `0` keeps the whole paragraph.
+    #[serde(default = "default_summary_length")]
+    pub summary_length: usize,
     #[serde(default)]
     pub taxonomies: TaxonomiesConfig,
     #[serde(default)]
@@ -51,6 +56,12 @@ fn default_language() -> String {
 
 fn default_paginate_by() -> usize {
     100
+}
+
+/// About what a search result shows of a page's description: a whole first paragraph made
+/// every case page carry kilobytes of meta description.
+fn default_summary_length() -> usize {
+    150
 }
 
 fn default_theme() -> String {

@@ -427,7 +427,7 @@ impl Incremental {
             .collect();
         let key = hash_of(&(config_hash, templates_text));
         self.prepared = Some(Prepared {
-            markdown: MarkdownRenderer::new(&config.raw.markdown),
+            markdown: MarkdownRenderer::for_site(&config.raw),
             config,
             theme,
             templates,

@@ -214,7 +214,7 @@ fn render_all(
     sink: &dyn output::Sink,
 ) -> Result<RenderedSite, Diagnostics> {
     let mut laps = Laps::new();
-    let markdown = MarkdownRenderer::new(&config.raw.markdown);
+    let markdown = MarkdownRenderer::for_site(&config.raw);
     let ((content, mut problems), templates) = rayon::join(
         || content::load_rendered(&config, &markdown, options.drafts),
         || Theme::load(&config).and_then(|theme| Templates::compile(&theme).map(|t| (theme, t))),

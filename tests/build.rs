@@ -470,3 +470,30 @@ fn a_summary_taken_from_the_body_is_not_shown_twice() {
     assert!(read(public.join("cases/002.html")).contains(written));
     assert!(print.contains(written));
 }
+
+#[test]
+fn a_summary_taken_from_the_body_keeps_only_the_sentences_that_fit() {
+    let site = copy_fixture("basic");
+    let config = site.path().join("casebook.toml");
+    let text = read(&config);
+    std::fs::write(&config, format!("summary_length = 60\n{text}")).unwrap();
+    let case = site.path().join("content/cases/001.md");
+    let first = "Riverside merged four approvals into one window.";
+    let longer = format!("{first} Applicants now file once and wait a week instead of a month.");
+    std::fs::write(&case, read(&case).replace(first, &longer)).unwrap();
+    let public = site.path().join("public");
+    build_into(site.path(), &public).unwrap();
+
+    let page = read(public.join("cases/001.html"));
+    assert!(
+        page.contains(&format!("<meta name=\"description\" content=\"{first}\">")),
+        "{page}"
+    );
+    assert!(page.contains(&longer), "the body keeps the whole paragraph");
+    let cases = read(public.join("data/cases.json"));
+    assert!(
+        cases.contains(&format!("\"summary\":\"{first}\"")),
+        "{cases}"
+    );
+    assert!(!read(public.join("atom.xml")).contains("wait a week"));
+}

@@ -14,7 +14,7 @@ fn root() -> &'static Path {
 
 fn cases() -> Vec<Case> {
     let config = casebook::Config::load(root()).expect("casebook.toml is valid");
-    let markdown = MarkdownRenderer::new(&config.raw.markdown);
+    let markdown = MarkdownRenderer::for_site(&config.raw);
     let (content, problems) = casebook::content::load(&config, &markdown, false);
     assert!(problems.is_empty(), "{problems}");
     assert!(content.warnings.is_empty(), "{}", content.warnings);

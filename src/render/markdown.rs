@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::escape_html;
 use super::highlight::Highlighter;
-use crate::config::MarkdownConfig;
+use crate::config::{MarkdownConfig, RawConfig};
 
 /// What one Markdown document turned into.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -21,7 +21,7 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// The text without markup, blocks separated by newlines.
     pub text: String,
-    /// Text of the first paragraph: the default summary.
+    /// The start of the first paragraph's text ([`cut_summary`]): the default summary.
     pub first_paragraph: String,
     /// Links to content files that do not exist, with their byte offset in the Markdown.
     #[serde(skip)]
@@ -73,11 +73,22 @@ pub enum LinkTarget {
 /// The Markdown renderer for one build: options, sanitizer and highlighter made once.
 pub struct MarkdownRenderer {
     config: MarkdownConfig,
+    /// Where the default summary is cut ([`cut_summary`]); 0 keeps the whole paragraph.
+    summary_length: usize,
     sanitizer: ammonia::Builder<'static>,
     pub highlighter: Highlighter,
 }
 
 impl MarkdownRenderer {
+    /// The renderer of a site's content: its `[markdown]` options and `summary_length`.
+    pub fn for_site(config: &RawConfig) -> Self {
+        MarkdownRenderer {
+            summary_length: config.summary_length,
+            ..MarkdownRenderer::new(&config.markdown)
+        }
+    }
+
+    /// A renderer with these options that keeps the whole first paragraph as the summary.
     pub fn new(config: &MarkdownConfig) -> Self {
         let mut sanitizer = ammonia::Builder::default();
         sanitizer
@@ -88,6 +99,7 @@ impl MarkdownRenderer {
             .add_tag_attributes("td", ["style"]);
         MarkdownRenderer {
             config: config.clone(),
+            summary_length: 0,
             sanitizer,
             highlighter: Highlighter::default(),
         }
@@ -248,7 +260,8 @@ impl<'a> Pass<'a> {
                 TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
             ) => {
                 if let Some(text) = self.paragraph.take() {
-                    self.rendered.first_paragraph = collapse_lines(&text);
+                    self.rendered.first_paragraph =
+                        cut_summary(collapse_lines(&text), self.renderer.summary_length);
                 }
                 self.end_block();
                 self.events.push(event);
@@ -372,6 +385,63 @@ fn collapse_lines(text: &str) -> String {
     out
 }
 
+/// The whole sentences at the start of `paragraph` that fit in `limit` characters; when the
+/// first sentence alone is longer, it is cut at the last space before the limit (at the
+/// limit in text without spaces, such as Chinese) and ended with `…`. A `limit` of 0 keeps
+/// the paragraph. The result is a prefix of the paragraph but for that `…`, so search can
+/// find it in the body and index it once.
+pub fn cut_summary(paragraph: String, limit: usize) -> String {
+    let Some((limit_at, _)) = paragraph.char_indices().nth(limit).filter(|_| limit > 0) else {
+        return paragraph;
+    };
+    if let Some(end) = last_sentence_end(&paragraph[..limit_at], &paragraph[limit_at..]) {
+        let mut paragraph = paragraph;
+        paragraph.truncate(end);
+        return paragraph;
+    }
+    let head = &paragraph[..limit_at];
+    let cut = match head.rfind(char::is_whitespace) {
+        Some(space) if space >= limit_at / 2 => space,
+        _ => limit_at,
+    };
+    let head = head[..cut].trim_end_matches(|c: char| c.is_whitespace() || is_pause(c));
+    format!("{head}…")
+}
+
+/// The end of the last whole sentence in `head`, its closing quotes and brackets included;
+/// `rest` is the text after `head`, which tells whether a `.` ends a sentence (`4.5` does not).
+fn last_sentence_end(head: &str, rest: &str) -> Option<usize> {
+    let mut found = None;
+    let mut chars = head.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if !matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '…') {
+            continue;
+        }
+        let mut end = at + c.len_utf8();
+        while let Some(&(at, c)) = chars.peek() {
+            if !matches!(
+                c,
+                '”' | '’' | '」' | '』' | '）' | ')' | '"' | '\'' | ']' | '】'
+            ) {
+                break;
+            }
+            end = at + c.len_utf8();
+            chars.next();
+        }
+        let next = head[end..].chars().next().or_else(|| rest.chars().next());
+        let ends = c != '.' || next.is_none_or(char::is_whitespace);
+        if ends {
+            found = Some(end);
+        }
+    }
+    found
+}
+
+/// Punctuation that pauses a sentence: not left before the `…` of a cut one.
+fn is_pause(c: char) -> bool {
+    matches!(c, ',' | '，' | '、' | ';' | '；' | ':' | '：' | '-' | '—')
+}
+
 fn heading_slug(title: &str) -> String {
     let slug: String = title
         .chars()
@@ -432,6 +502,44 @@ mod tests {
         );
         let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["一-背景情况", "一-背景情况-1", "custom"]);
+    }
+
+    #[test]
+    fn a_summary_keeps_the_whole_sentences_that_fit() {
+        let cut = |text: &str, limit| cut_summary(text.to_string(), limit);
+        let zh = "第一句话。第二句话！第三句话？";
+        assert_eq!(cut(zh, 0), zh);
+        assert_eq!(cut(zh, 15), zh);
+        assert_eq!(cut(zh, 14), "第一句话。第二句话！");
+        assert_eq!(cut(zh, 10), "第一句话。第二句话！");
+        assert_eq!(cut(zh, 9), "第一句话。");
+        // Closing quotes stay with their sentence.
+        assert_eq!(cut("他说“好。”然后走了很远很远。", 8), "他说“好。”");
+        // A first sentence longer than the limit is cut, without its trailing pause.
+        assert_eq!(cut("一二三四，五六七八九十。", 5), "一二三四…");
+        // A decimal point does not end a sentence; English is cut at a space.
+        let en = "Approval took 4.5 days instead of twenty working days.";
+        assert_eq!(cut(en, 20), "Approval took 4.5…");
+        assert_eq!(
+            cut("Fast. Then a much longer sentence follows.", 20),
+            "Fast."
+        );
+        assert_eq!(cut("Done.", 5), "Done.");
+    }
+
+    #[test]
+    fn a_site_renderer_cuts_the_default_summary() {
+        let config = crate::config::Config::from_toml(
+            std::path::Path::new("."),
+            "title = \"t\"\nsummary_length = 6",
+        )
+        .unwrap();
+        let r = MarkdownRenderer::for_site(&config.raw)
+            .render("# 标题\n\n第一句。第二句很长。\n", &|_| {
+                LinkTarget::Keep
+            });
+        assert_eq!(r.first_paragraph, "第一句。");
+        assert!(r.text.contains("第二句很长。"));
     }
 
     #[test]

@@ -317,7 +317,12 @@ pub fn body_without_summary<'a>(summary: &str, text: &'a str) -> Cow<'a, str> {
 
 /// [`body_without_summary`] without copying: the text before the summary and, when the
 /// summary was found, the text after it (the body is then `before + "\n" + after`).
+/// A default summary cut inside its first sentence ends with a `…` the body does not have.
 pub fn body_around_summary<'a>(summary: &str, text: &'a str) -> (&'a str, Option<&'a str>) {
+    let cut = summary
+        .strip_suffix('…')
+        .filter(|_| find_summary(summary, text).is_none());
+    let summary = cut.unwrap_or(summary);
     match find_summary(summary, text) {
         Some(at) => (&text[..at], Some(&text[at + summary.len()..])),
         None => (text, None),

@@ -58,6 +58,11 @@ fn a_summary_from_the_body_is_indexed_once() {
     );
     assert_eq!(body_without_summary("另写的摘要", text), text);
     assert_eq!(body_without_summary("", text), text);
+    // A summary cut inside its first sentence: found without its `…`.
+    assert_eq!(
+        body_without_summary("首段…", text),
+        "一、背景情况\n\n文字。\n二、主要做法\n其他。"
+    );
 }
 
 #[test]
