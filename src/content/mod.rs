@@ -360,8 +360,7 @@ fn read_text(path: &Path, rel: &Path) -> Result<String, Diagnostic> {
         )
         .with_hint("casebook reads content files up to 8 MiB; split the file"));
     }
-    let mut bytes = Vec::with_capacity(size as usize);
-    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot_read)?;
+    let bytes = read_sized(&mut file, size as usize).map_err(cannot_read)?;
     let text = utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
@@ -379,6 +378,28 @@ fn read_text(path: &Path, rel: &Path) -> Result<String, Diagnostic> {
     } else {
         text
     })
+}
+
+/// The rest of `file`, whose size is thought to be `size`: read until a read returns
+/// nothing, so a file that grew is still read whole. `read_to_end` asked the size again and
+/// the position as well: two system calls more for every content file, which on a virtual
+/// machine cost as much as reading it.
+fn read_sized(file: &mut std::fs::File, size: usize) -> std::io::Result<Vec<u8>> {
+    let mut bytes = vec![0; size + 1];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            bytes.resize(filled * 2, 0);
+        }
+        match std::io::Read::read(file, &mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }
 
 fn located(rel: &Path, e: front_matter::FrontMatterError) -> Diagnostic {
@@ -659,6 +680,18 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_read_whole_whatever_size_was_expected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        let text: Vec<u8> = (0..10_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        for size in [0, 1, 9_999, 10_000, 10_001, 50_000] {
+            let mut file = std::fs::File::open(&path).unwrap();
+            assert_eq!(read_sized(&mut file, size).unwrap(), text, "{size}");
+        }
+    }
 
     #[test]
     fn links_resolve_relative_to_the_source() {
