@@ -205,7 +205,8 @@ pub struct CasePage<'a> {
     pub page_url: &'a str,
     pub case: &'a CaseSummary<'a>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
-    pub metrics: Vec<&'a MetricView>,
+    /// The case's metrics (`MetricView`s), converted once for the page and its table.
+    pub metrics: tera::Value,
     /// The metrics as a table (`metric_table.html`), also shown on `print.html`.
     pub metrics_html: &'a str,
     /// Inline SVG of the before/after metrics, drawn at build time.

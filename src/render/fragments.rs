@@ -132,32 +132,74 @@ impl Fragments {
         key: impl Fn(usize) -> u64 + Sync,
         render: impl Fn(&mut tera::Context, usize) -> Result<String, Diagnostic> + Sync,
     ) -> Result<Fragments, Diagnostic> {
-        let html = needed
-            .par_iter()
-            .enumerate()
+        let [fragments] = Fragments::render_ways(
+            [needed],
+            base,
+            memo,
+            |_, i| key(i),
+            |_, _| {},
+            |context, _, i| render(context, i),
+        )?;
+        Ok(fragments)
+    }
+
+    /// [`Fragments::render`] of the same items `N` ways (a metric row for term pages and for
+    /// the metrics page): `prepare` adds item `i` to the context once, for every way it is
+    /// needed in (`needed[way][i]`), and `render` then adds what that way needs and renders.
+    /// `key` and `render` take the way's index first.
+    pub fn render_ways<const N: usize>(
+        needed: [&[bool]; N],
+        base: &tera::Context,
+        memo: Option<&FragmentMemo>,
+        key: impl Fn(usize, usize) -> u64 + Sync,
+        prepare: impl Fn(&mut tera::Context, usize) + Sync,
+        render: impl Fn(&mut tera::Context, usize, usize) -> Result<String, Diagnostic> + Sync,
+    ) -> Result<[Fragments; N], Diagnostic> {
+        let items = needed.iter().map(|n| n.len()).max().unwrap_or(0);
+        let html = (0..items)
+            .into_par_iter()
             .map_init(
                 || base.clone(),
-                |context, (i, &needed)| {
-                    if !needed {
-                        return Ok(None);
-                    }
-                    let key = memo.map(|memo| (memo, key(i)));
-                    if let Some(kept) = key.and_then(|(memo, k)| memo.kept.get(&k)) {
-                        return Ok(Some(Fragment::new(kept.clone())));
-                    }
-                    let html = render(context, i)?;
-                    let html = match html.trim() {
-                        trimmed if trimmed.len() == html.len() => html,
-                        trimmed => trimmed.to_string(),
+                |context, i| {
+                    let mut prepared = false;
+                    let mut item = |way: usize| -> Result<Option<Fragment>, Diagnostic> {
+                        if !needed[way].get(i).copied().unwrap_or(false) {
+                            return Ok(None);
+                        }
+                        let key = memo.map(|memo| (memo, key(way, i)));
+                        if let Some(kept) = key.and_then(|(memo, k)| memo.kept.get(&k)) {
+                            return Ok(Some(Fragment::new(kept.clone())));
+                        }
+                        if !std::mem::replace(&mut prepared, true) {
+                            prepare(context, i);
+                        }
+                        let html = render(context, way, i)?;
+                        let html = match html.trim() {
+                            trimmed if trimmed.len() == html.len() => html,
+                            trimmed => trimmed.to_string(),
+                        };
+                        if let Some((memo, k)) = key {
+                            memo.remember(k, html.clone());
+                        }
+                        Ok(Some(Fragment::new(html)))
                     };
-                    if let Some((memo, k)) = key {
-                        memo.remember(k, html.clone());
+                    let mut ways = [const { None }; N];
+                    for (way, slot) in ways.iter_mut().enumerate() {
+                        *slot = item(way)?;
                     }
-                    Ok(Some(Fragment::new(html)))
+                    Ok(ways)
                 },
             )
-            .collect::<Result<Vec<_>, Diagnostic>>()?;
-        Ok(Fragments { html })
+            .collect::<Result<Vec<[Option<Fragment>; N]>, Diagnostic>>()?;
+        let mut fragments: [Fragments; N] = std::array::from_fn(|_| Fragments {
+            html: Vec::with_capacity(items),
+        });
+        for ways in html {
+            for (way, fragment) in ways.into_iter().enumerate() {
+                fragments[way].html.push(fragment);
+            }
+        }
+        Ok(fragments)
     }
 
     /// No fragments: what lists show when their item template failed (the error is reported
@@ -472,6 +514,33 @@ mod tests {
             let len = fragments.joined_len(items.iter().copied(), root, sep);
             assert_eq!(len, joined.len(), "{joined}");
         }
+    }
+
+    #[test]
+    fn items_rendered_two_ways_are_prepared_once() {
+        let prepared = std::sync::atomic::AtomicUsize::new(0);
+        let [first, second] = Fragments::render_ways(
+            [&[true, false, true], &[true, true, false]],
+            &tera::Context::new(),
+            None,
+            |way, i| (way * 10 + i) as u64,
+            |context, i| {
+                prepared.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                context.insert("i", &i);
+            },
+            |context, way, i| {
+                assert_eq!(
+                    context.get("i"),
+                    Some(&tera::Value::from(i)),
+                    "prepared for {i}"
+                );
+                Ok(format!("{way}:{i}"))
+            },
+        )
+        .unwrap();
+        assert_eq!(first.join([0, 1, 2], "", " "), "0:0 0:2");
+        assert_eq!(second.join([0, 1, 2], "", " "), "1:0 1:1");
+        assert_eq!(prepared.into_inner(), 3, "once for each item any way needs");
     }
 
     #[test]

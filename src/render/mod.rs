@@ -467,12 +467,25 @@ fn render_pages(
             crate::hash::hash_of(&("metric_row.html", full, case_key(case), nth))
         }
     };
-    base.insert("full", &false);
-    let term_rows = fragments(&needs.term_rows, &base, &row_key(false), &row);
-    base.insert("full", &true);
     // Watch mode keeps the metric table's rows as a list and renders only changed rows.
     let all_rows = vec![needs.full_rows && reuse.is_none(); site.metrics.rows.len()];
-    let full_rows = fragments(&all_rows, &base, &row_key(true), &row);
+    // Each row is converted for Tera once, then rendered for term pages and in full.
+    let [term_rows, full_rows] = Fragments::render_ways(
+        [&needs.term_rows, &all_rows],
+        &base,
+        memo,
+        |way, r| row_key(way == 1)(r),
+        |context, i| context.insert("r", &metrics_page::row_view(site, &summaries, i)),
+        |context, way, _| {
+            context.insert("full", &(way == 1));
+            templates.render_context("metric_row.html", context)
+        },
+    )
+    .unwrap_or_else(|d| {
+        out.emit(Err(d));
+        [Fragments::none(), Fragments::none()]
+    });
+    base.insert("full", &true);
     let full_row_key = row_key(true);
     let full_row = |i: usize| row(&mut base.clone(), i);
     let cases = site.content.cases.len();
@@ -559,12 +572,17 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
 }
 
 /// Case `i`'s metrics, as made once in the site model.
-fn metric_views(site: &Site, i: usize) -> Vec<&MetricView> {
-    site.metrics
+/// Case `i`'s metrics as a template value: converted once for the page that shows them and
+/// its metric table (a tera `Value` is shared, not converted again, where a context holds it),
+/// since converting a metric cost 5,000 instructions and each was converted five times.
+fn metrics_value(site: &Site, i: usize) -> tera::Value {
+    let views: Vec<&MetricView> = site
+        .metrics
         .rows_of(i)
         .iter()
         .map(|row| &row.view)
-        .collect()
+        .collect();
+    tera::Value::from_serializable(&views)
 }
 
 /// Links written in Markdown to other files of the site (`files/report.pdf`,
@@ -766,7 +784,7 @@ impl<'a> Renderer<'a> {
         i: usize,
     ) -> Result<OutputFile, Diagnostic> {
         let case = &self.site.content.cases[i];
-        let metrics = metric_views(self.site, i);
+        let metrics = metrics_value(self.site, i);
         let link = |j: usize| Link {
             name: self.summaries.get(j).title.to_string(),
             url: self.summaries.get(j).url.to_string(),
@@ -848,7 +866,7 @@ impl<'a> Renderer<'a> {
         &self,
         context: &mut tera::Context,
         i: usize,
-        metrics: &[&MetricView],
+        metrics: &tera::Value,
     ) -> Result<String, Diagnostic> {
         let mut slot = lock(&self.metric_tables[i]);
         match std::mem::replace(&mut *slot, TableSlot::Taken) {
@@ -867,13 +885,13 @@ impl<'a> Renderer<'a> {
         &self,
         context: &mut tera::Context,
         i: usize,
-        metrics: &[&MetricView],
+        metrics: &tera::Value,
     ) -> Result<String, Diagnostic> {
-        if metrics.is_empty() {
+        if self.site.metrics.rows_of(i).is_empty() {
             return Ok(String::new());
         }
         let caption = format!("{} · {}", self.site.content.cases[i].title, self.t.metrics);
-        context.insert("metrics", metrics);
+        context.insert_value("metrics", metrics.clone());
         context.insert("caption", &caption);
         self.templates.render_context("metric_table.html", context)
     }
@@ -914,7 +932,7 @@ impl<'a> Renderer<'a> {
                 .map_init(
                     || (base.clone(), self.table_context()),
                     |(context, tables), i| {
-                        let metrics = metric_views(self.site, i);
+                        let metrics = metrics_value(self.site, i);
                         let table = self.metric_table(tables, i, &metrics)?;
                         let case =
                             print::print_case(&cases[i], self.summaries.get(i), metrics, &table);

@@ -13,14 +13,14 @@ use serde::Serialize;
 
 use super::context::{CaseSummary, Common, Link, Summaries};
 use crate::content::case::Case;
-use crate::site::metrics::MetricView;
 
 /// One case as printed.
 #[derive(Serialize)]
 pub struct PrintCase<'a> {
     pub case: &'a CaseSummary<'a>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
-    pub metrics: Vec<&'a MetricView>,
+    /// The case's metrics (`MetricView`s), converted once for this and the table.
+    pub metrics: tera::Value,
     /// The metrics as a table, as on the case's page.
     pub metrics_html: &'a str,
     /// The body, adjusted to sit in `print.html`.
@@ -45,7 +45,7 @@ pub const CASES_MARK: &str = "\u{E000}cases\u{E000}";
 pub fn print_case<'a>(
     case: &'a Case,
     summary: &'a CaseSummary<'a>,
-    metrics: Vec<&'a MetricView>,
+    metrics: tera::Value,
     metrics_html: &'a str,
 ) -> PrintCase<'a> {
     PrintCase {
