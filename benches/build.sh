@@ -12,8 +12,9 @@ sizes=("${@:-1000 10000 100000}")
 [ $# -eq 0 ] && sizes=(1000 10000 100000)
 work=${BENCH_DIR:-/tmp/casebook-bench}
 mkdir -p "$work"
-# Outputs moved aside by the "fresh folder" runs, deleted when the script ends (so a run
-# started within minutes of the last one finds recently freed inodes: see "fresh folder").
+# Outputs moved aside by the "fresh folder" runs, deleted when the script ends. On ext4
+# without a journal, wait about six minutes before running the script again: until then the
+# inodes it freed make every file created slower (see "fresh folder" below).
 aside=$work/aside
 mkdir -p "$aside"
 trap 'rm -rf "$aside"' EXIT
@@ -40,6 +41,8 @@ measure() { # label, command...: runs it $runs times, prints the median wall, CP
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -srm)"
 echo "casebook $($bin --version | cut -d' ' -f2), $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'hugo missing')"
+has_hugo() { command -v hugo >/dev/null; }
+ratio() { echo "$1 / $2" | bc -l; }
 for n in "${sizes[@]}"; do
   site=$work/site-$n; hugo_site=$work/hugo-$n
   if [ ! -f "$site/.complete" ]; then
@@ -50,23 +53,16 @@ for n in "${sizes[@]}"; do
   echo "== $n cases"
   # Medians of 3 runs (1 from 100,000 cases): Hugo's time swings by seconds between runs.
   runs=${RUNS:-$([ "$n" -ge 100000 ] && echo 1 || echo 3)}
+  # Both tools read their content from the page cache, also in a single run.
+  find "$site/content" "$hugo_site/content" -type f -exec cat {} + >/dev/null 2>&1 || true
   # "fresh folder": every file is created, as on CI's first build; the previous output is
-  # moved aside, not deleted. Measured first, before any deletion: ext4 without a journal
-  # (this machine's) skips inodes freed in the last minutes, so after an `rm -rf` each new
-  # file scans past all of them, which was half of a "cold" build's CPU, Hugo's as ours.
+  # moved aside, not deleted. Measured before any deletion: ext4 without a journal (this
+  # machine's) skips inodes freed in the last minutes, so after an `rm -rf` each new file
+  # scans past all of them, which was half of a "cold" build's CPU, Hugo's as ours.
   before="move_aside '$site/public'; rm -f '$site/.public.casebook-manifest'"
   measure "casebook build (fresh folder)" "$bin" build --root "$site" --quiet
   cb_fresh=$(cat "$work/last_wall.txt")
-  if command -v hugo >/dev/null; then
-    before="move_aside '$hugo_site/public'"
-    measure "hugo fresh folder" hugo --source "$hugo_site" --quiet
-    hu_fresh=$(cat "$work/last_wall.txt")
-  fi
-  # "cold": the output folder deleted first, so every file is created again (on ext4 that
-  # costs more system time than the rendering); "again": the previous build is there.
-  before="rm -rf '$site/public' '$site/.public.casebook-manifest'"
-  measure "casebook build (cold output)" "$bin" build --root "$site" --quiet
-  cb_cold=$(cat "$work/last_wall.txt")
+  # "again": the previous build is there.
   before=""
   measure "casebook build (again)" "$bin" build --root "$site" --quiet
   cb=$(cat "$work/last_wall.txt")
@@ -83,16 +79,15 @@ for n in "${sizes[@]}"; do
     before=""
     cp "$work/saved.md" "$f"
   fi
-  if command -v hugo >/dev/null; then
-    before="rm -rf '$hugo_site/public'"
-    measure "hugo cold (same cases, no search)" hugo --source "$hugo_site" --quiet
-    hu_cold=$(cat "$work/last_wall.txt")
+  if has_hugo; then
+    before="move_aside '$hugo_site/public'"
+    measure "hugo fresh folder (no search)" hugo --source "$hugo_site" --quiet
+    hu_fresh=$(cat "$work/last_wall.txt")
     before=""
     measure "hugo again" hugo --source "$hugo_site" --quiet
     hu=$(cat "$work/last_wall.txt")
-    printf '%-34s cold %.2f, fresh folder %.2f, again %.2f (target <= 0.25)\n' \
-      "casebook / hugo wall ratio" "$(echo "$cb_cold / $hu_cold" | bc -l)" \
-      "$(echo "$cb_fresh / $hu_fresh" | bc -l)" "$(echo "$cb / $hu" | bc -l)"
+    printf '%-34s fresh folder %.2f, again %.2f (target <= 0.25)\n' "casebook / hugo wall ratio" \
+      "$(ratio "$cb_fresh" "$hu_fresh")" "$(ratio "$cb" "$hu")"
     # The same builds with the output in memory (tmpfs), so the file system is out of the
     # comparison: on ext4 both tools can spend more time creating files than rendering.
     shm=/dev/shm/casebook-bench
@@ -104,7 +99,22 @@ for n in "${sizes[@]}"; do
       hu_shm=$(cat "$work/last_wall.txt")
       before=""
       rm -rf "$shm"
-      printf '%-34s %.2f\n' "casebook / hugo, tmpfs output" "$(echo "$cb_shm / $hu_shm" | bc -l)"
+      printf '%-34s %.2f\n' "casebook / hugo, tmpfs output" "$(ratio "$cb_shm" "$hu_shm")"
     fi
+  fi
+done
+# "cold": the output deleted just before each build, every size last of all, since the
+# deletions slow down whatever creates files after them (see "fresh folder").
+for n in "${sizes[@]}"; do
+  site=$work/site-$n; hugo_site=$work/hugo-$n
+  runs=${RUNS:-$([ "$n" -ge 100000 ] && echo 1 || echo 3)}
+  echo "== $n cases, output deleted just before"
+  before="rm -rf '$site/public' '$site/.public.casebook-manifest'"
+  measure "casebook build (cold output)" "$bin" build --root "$site" --quiet
+  cb_cold=$(cat "$work/last_wall.txt")
+  if has_hugo; then
+    before="rm -rf '$hugo_site/public'"
+    measure "hugo cold" hugo --source "$hugo_site" --quiet
+    printf '%-34s %.2f\n' "casebook / hugo, cold" "$(ratio "$cb_cold" "$(cat "$work/last_wall.txt")")"
   fi
 done
