@@ -73,13 +73,13 @@ pub fn build<T: Sync>(
         pending = Some(tokenised);
     }
     pending.into_iter().for_each(&mut merge);
-    let length_parts = length_parts(&lengths);
+    let weights = case_weights(&lengths);
     lists
         .into_sorted()
         .into_par_iter()
         .map(|(token, raw)| TokenPostings {
             token,
-            data: raw.weights(&length_parts),
+            data: raw.weights(&weights),
             positions: raw.into_positions(),
         })
         .collect()
@@ -324,6 +324,45 @@ fn length_parts(lengths: &[[u32; FIELD_COUNT]]) -> Vec<[f64; FIELD_COUNT]> {
         .collect()
 }
 
+/// The term frequencies whose weights [`CaseWeights`] keeps worked out: most of a case's
+/// tokens occur this few times in a field.
+const TABULATED_TFS: usize = 4;
+
+/// One case's weight for a token, by field: worked out for the commonest term frequencies
+/// (a weight is a division and a rounding, done for every posting), else from the field's
+/// length part.
+struct CaseWeights {
+    tabulated: [[u32; TABULATED_TFS]; FIELD_COUNT],
+    length_parts: [f64; FIELD_COUNT],
+}
+
+impl CaseWeights {
+    fn new(length_parts: [f64; FIELD_COUNT]) -> Self {
+        let weight = |f: usize, tf: u32| BOOSTS[f] * impact_of(tf, length_parts[f]);
+        CaseWeights {
+            tabulated: std::array::from_fn(|f| std::array::from_fn(|t| weight(f, t as u32 + 1))),
+            length_parts,
+        }
+    }
+
+    /// `BOOSTS[field]` times the impact of `tf` occurrences in the field.
+    #[inline]
+    fn weight(&self, field: usize, tf: u32) -> u32 {
+        match self.tabulated[field].get((tf as usize).wrapping_sub(1)) {
+            Some(&weight) => weight,
+            None => BOOSTS[field] * impact_of(tf, self.length_parts[field]),
+        }
+    }
+}
+
+/// Every case's [`CaseWeights`].
+fn case_weights(lengths: &[[u32; FIELD_COUNT]]) -> Vec<CaseWeights> {
+    length_parts(lengths)
+        .into_iter()
+        .map(CaseWeights::new)
+        .collect()
+}
+
 /// Every token's list while cases are added, in case order. Each of a case's tokens looks
 /// its list up: by code point for the common ideographs' unigrams (the tokens most cases
 /// have), in maps for the others.
@@ -450,7 +489,7 @@ impl RawList {
     }
 
     /// The client's form of the list: per case, its weight over all fields.
-    fn weights(&self, length_parts: &[[f64; FIELD_COUNT]]) -> String {
+    fn weights(&self, weights: &[CaseWeights]) -> String {
         let mut out = String::with_capacity(self.data.len());
         let (mut at, mut doc, mut previous) = (0, 0u32, None);
         let mut current: Option<(u32, u32)> = None;
@@ -459,7 +498,7 @@ impl RawList {
             let tf = read_leb(&self.data, &mut at);
             doc += head / 8;
             let field = (head % 8) as usize;
-            let weight = BOOSTS[field] * impact_of(tf, length_parts[doc as usize][field]);
+            let weight = weights[doc as usize].weight(field, tf);
             match &mut current {
                 Some((at, sum)) if *at == doc => *sum += weight,
                 _ => {
@@ -576,6 +615,19 @@ mod tests {
     }
 
     #[test]
+    fn tabulated_weights_are_the_computed_ones() {
+        for part in [0.3, 1.0, 1.2, 2.7, 40.0] {
+            let weights = CaseWeights::new([part; FIELD_COUNT]);
+            for (field, boost) in BOOSTS.iter().enumerate() {
+                for tf in 1..=20 {
+                    let computed = boost * impact_of(tf, part);
+                    assert_eq!(weights.weight(field, tf), computed, "{part} {field} {tf}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn postings_round_trip() {
         let mut raw = list("e");
         raw.push(3, &occurrences(0, &[0]), u32::MAX);
@@ -584,7 +636,7 @@ mod tests {
         raw.push(1000, &occurrences(5, &[7]), u32::MAX);
         assert_eq!(raw.df, 3);
         let lengths = vec![[10; FIELD_COUNT]; 1001];
-        let n = encode::decode(&raw.weights(&length_parts(&lengths))).unwrap();
+        let n = encode::decode(&raw.weights(&case_weights(&lengths))).unwrap();
         let title_and_body = BOOSTS[0] * impact(1, 1.0) + BOOSTS[6] * impact(3, 1.0);
         assert_eq!(
             n,
