@@ -12,14 +12,16 @@ sizes=("${@:-1000 10000 100000}")
 [ $# -eq 0 ] && sizes=(1000 10000 100000)
 work=${BENCH_DIR:-/tmp/casebook-bench}
 mkdir -p "$work"
-# Outputs moved aside by the "fresh folder" runs, deleted when the script ends. On ext4
-# without a journal, wait about six minutes before running the script again: until then the
-# inodes it freed make every file created slower (see "fresh folder" below).
+# Outputs moved aside by the "fresh folder" runs (several GB at 100,000 cases), deleted
+# when the script ends. On ext4 without a journal, wait about six minutes before running the
+# script again: until then the inodes it freed make every file created slower (see "fresh
+# folder" below).
 aside=$work/aside
 mkdir -p "$aside"
 trap 'rm -rf "$aside"' EXIT
 move_aside() { # folder: moved into a new folder under $aside, if it exists
-  if [ -d "$1" ]; then mv "$1" "$(mktemp -d "$aside/out.XXXXXX")/"; fi
+  local to
+  if [ -d "$1" ]; then to=$(mktemp -d "$aside/out.XXXXXX") && mv "$1" "$to/"; fi
 }
 cargo build --release --quiet
 bin=$PWD/target/release/casebook

@@ -354,13 +354,14 @@ fn read_text(path: &Path, rel: &Path) -> Result<String, Diagnostic> {
     let mut file = std::fs::File::open(path).map_err(cannot_read)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            rel,
-            format!("file is too large ({} MiB)", size / (1024 * 1024)),
-        )
-        .with_hint("casebook reads content files up to 8 MiB; split the file"));
+        return Err(too_large(rel, size));
     }
-    let bytes = read_sized(&mut file, size as usize).map_err(cannot_read)?;
+    // Read no more than the limit even if the file grew since its size was asked for.
+    let mut limited = std::io::Read::take(&mut file, MAX_FILE_BYTES + 1);
+    let bytes = read_sized(&mut limited, size as usize).map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(rel, bytes.len() as u64));
+    }
     let text = utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
@@ -380,18 +381,26 @@ fn read_text(path: &Path, rel: &Path) -> Result<String, Diagnostic> {
     })
 }
 
+fn too_large(rel: &Path, size: u64) -> Diagnostic {
+    Diagnostic::error(
+        rel,
+        format!("file is too large ({} MiB)", size / (1024 * 1024)),
+    )
+    .with_hint("casebook reads content files up to 8 MiB; split the file")
+}
+
 /// The rest of `file`, whose size is thought to be `size`: read until a read returns
 /// nothing, so a file that grew is still read whole. `read_to_end` asked the size again and
 /// the position as well: two system calls more for every content file, which on a virtual
 /// machine cost as much as reading it.
-fn read_sized(file: &mut std::fs::File, size: usize) -> std::io::Result<Vec<u8>> {
+fn read_sized(file: &mut impl std::io::Read, size: usize) -> std::io::Result<Vec<u8>> {
     let mut bytes = vec![0; size + 1];
     let mut filled = 0;
     loop {
         if filled == bytes.len() {
             bytes.resize(filled * 2, 0);
         }
-        match std::io::Read::read(file, &mut bytes[filled..]) {
+        match file.read(&mut bytes[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -385,16 +385,19 @@ fn collapse_lines(text: &str) -> String {
     out
 }
 
-/// The whole sentences at the start of `paragraph` that fit in `limit` characters; when the
-/// first sentence alone is longer, it is cut at the last space before the limit (at the
-/// limit in text without spaces, such as Chinese) and ended with `…`. A `limit` of 0 keeps
-/// the paragraph. The result is a prefix of the paragraph but for that `…`, so search can
-/// find it in the body and index it once.
+/// The whole sentences at the start of `paragraph` that fit in `limit` characters (their
+/// closing quotes may go a character or two past it). When there are none, or they are too
+/// short to say much (under a third of the limit: an abbreviation such as `Dr.` ends a
+/// "sentence" too), the paragraph is cut at the last space before the limit (at the limit
+/// in text without spaces, such as Chinese) and ended with `…`. A `limit` of 0 keeps the
+/// paragraph. The result is a prefix of the paragraph but for that `…`, so search can find
+/// it in the body and index it once.
 pub fn cut_summary(paragraph: String, limit: usize) -> String {
     let Some((limit_at, _)) = paragraph.char_indices().nth(limit).filter(|_| limit > 0) else {
         return paragraph;
     };
-    if let Some(end) = last_sentence_end(&paragraph[..limit_at], &paragraph[limit_at..]) {
+    let long_enough = |end: &usize| paragraph[..*end].chars().count() * 3 >= limit;
+    if let Some(end) = last_sentence_end(&paragraph, limit_at).filter(long_enough) {
         let mut paragraph = paragraph;
         paragraph.truncate(end);
         return paragraph;
@@ -404,37 +407,49 @@ pub fn cut_summary(paragraph: String, limit: usize) -> String {
         Some(space) if space >= limit_at / 2 => space,
         _ => limit_at,
     };
-    let head = head[..cut].trim_end_matches(|c: char| c.is_whitespace() || is_pause(c));
+    let trimmed = head[..cut].trim_end_matches(|c: char| c.is_whitespace() || is_pause(c));
+    let head = if trimmed.is_empty() { head } else { trimmed };
     format!("{head}…")
 }
 
-/// The end of the last whole sentence in `head`, its closing quotes and brackets included;
-/// `rest` is the text after `head`, which tells whether a `.` ends a sentence (`4.5` does not).
-fn last_sentence_end(head: &str, rest: &str) -> Option<usize> {
+/// The end of the last whole sentence of `paragraph` whose end mark comes before byte
+/// `limit_at`, with the closing quotes, brackets and further end marks after it (`。”`,
+/// `?!`). A `.` ends a sentence only before white space or the end (`4.5` does not).
+fn last_sentence_end(paragraph: &str, limit_at: usize) -> Option<usize> {
     let mut found = None;
-    let mut chars = head.char_indices().peekable();
+    let mut chars = paragraph.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
-        if !matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '…') {
+        if at >= limit_at {
+            break;
+        }
+        if !ends_sentence(c) {
             continue;
         }
         let mut end = at + c.len_utf8();
-        while let Some(&(at, c)) = chars.peek() {
-            if !matches!(
-                c,
-                '”' | '’' | '」' | '』' | '）' | ')' | '"' | '\'' | ']' | '】'
-            ) {
+        while let Some(&(at, next)) = chars.peek() {
+            if !(closes_quote(next) || (ends_sentence(next) && next != '.')) {
                 break;
             }
-            end = at + c.len_utf8();
+            end = at + next.len_utf8();
             chars.next();
         }
-        let next = head[end..].chars().next().or_else(|| rest.chars().next());
-        let ends = c != '.' || next.is_none_or(char::is_whitespace);
-        if ends {
+        let next = paragraph[end..].chars().next();
+        if c != '.' || next.is_none_or(char::is_whitespace) {
             found = Some(end);
         }
     }
     found
+}
+
+fn ends_sentence(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '…')
+}
+
+fn closes_quote(c: char) -> bool {
+    matches!(
+        c,
+        '”' | '’' | '」' | '』' | '）' | ')' | '"' | '\'' | ']' | '】'
+    )
 }
 
 /// Punctuation that pauses a sentence: not left before the `…` of a cut one.
@@ -520,11 +535,22 @@ mod tests {
         // A decimal point does not end a sentence; English is cut at a space.
         let en = "Approval took 4.5 days instead of twenty working days.";
         assert_eq!(cut(en, 20), "Approval took 4.5…");
+        assert_eq!(cut("Took 4.5 days.", 6), "Took…");
+        // Sentences too short to say much are not a summary: `Dr.` is no sentence.
         assert_eq!(
             cut("Fast. Then a much longer sentence follows.", 20),
-            "Fast."
+            "Fast. Then a much…"
+        );
+        assert_eq!(
+            cut("Dr. Smith went to the market today.", 20),
+            "Dr. Smith went to…"
         );
         assert_eq!(cut("Done.", 5), "Done.");
+        // Closing marks just past the limit stay with their sentence.
+        assert_eq!(cut("他说“好。”然后走了很远。", 5), "他说“好。”");
+        assert_eq!(cut("Wow?! Next sentence here.", 4), "Wow?!");
+        // Nothing but pauses before the limit: cut as it is.
+        assert_eq!(cut("，，，，，", 2), "，，…");
     }
 
     #[test]

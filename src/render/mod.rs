@@ -45,11 +45,6 @@ pub fn escape_html(text: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// [`escape_html`] written to `out`: what Tera calls for every value a template prints. Tera's
-/// own escaper also turns `/` into `&#x2F;`, which bloats every URL. U+E000, which every mark
-/// starts with ([`fragments::is_mark`]), is written as `&#xE000;` (the same character to a
-/// reader) unless the value is a mark: a title or summary holding a mark's text must not have
-/// a list or a body written into it when the page is spliced.
 /// Values up to this many bytes are looked at byte by byte before they are searched.
 const SHORT_VALUE: usize = 64;
 
@@ -67,6 +62,11 @@ const ESCAPED_BYTES: [bool; 256] = {
     table
 };
 
+/// [`escape_html`] written to `out`: what Tera calls for every value a template prints. Tera's
+/// own escaper also turns `/` into `&#x2F;`, which bloats every URL. U+E000, which every mark
+/// starts with ([`fragments::is_mark`]), is written as `&#xE000;` (the same character to a
+/// reader) unless the value is a mark: a title or summary holding a mark's text must not have
+/// a list or a body written into it when the page is spliced.
 fn write_escaped(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     if fragments::is_mark(text) {
         return out.write_all(text.as_bytes());

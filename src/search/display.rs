@@ -109,7 +109,7 @@ fn push_entry(out: &mut Vec<u8>, case: &Case, table: &CharTable, facets: &Facets
 /// of the body, whitespace runs as one space, cut to [`SNIPPET_TEXT_CHARS`] characters. The
 /// body is read in place (the summary's two sides), and only as far as the cut.
 fn for_each_snippet_char(case: &Case, emit: impl FnMut(char)) {
-    let body = super::body_around_summary(&case.summary, &case.rendered.text);
+    let body = super::body_around_summary(case, &case.rendered.text);
     snippet_of(&case.summary, body, emit)
 }
 

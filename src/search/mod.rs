@@ -302,14 +302,14 @@ fn field_texts(case: &Case) -> [String; FIELD_COUNT] {
         case.department.clone(),
         metrics.join("\n"),
         case.summary.clone(),
-        body_without_summary(&case.summary, &case.rendered.text).into_owned(),
+        body_without_summary(case, &case.rendered.text).into_owned(),
     ]
 }
 
 /// The body's text without the summary when the summary is part of it (the default summary
-/// is the first paragraph): indexed and shown once, as the summary.
-pub fn body_without_summary<'a>(summary: &str, text: &'a str) -> Cow<'a, str> {
-    match body_around_summary(summary, text) {
+/// is the start of the first paragraph): indexed and shown once, as the summary.
+pub fn body_without_summary<'a>(case: &Case, text: &'a str) -> Cow<'a, str> {
+    match body_around_summary(case, text) {
         (before, Some(after)) => format!("{before}\n{after}").into(),
         (text, None) => text.into(),
     }
@@ -317,11 +317,13 @@ pub fn body_without_summary<'a>(summary: &str, text: &'a str) -> Cow<'a, str> {
 
 /// [`body_without_summary`] without copying: the text before the summary and, when the
 /// summary was found, the text after it (the body is then `before + "\n" + after`).
-/// A default summary cut inside its first sentence ends with a `…` the body does not have.
-pub fn body_around_summary<'a>(summary: &str, text: &'a str) -> (&'a str, Option<&'a str>) {
+pub fn body_around_summary<'a>(case: &Case, text: &'a str) -> (&'a str, Option<&'a str>) {
+    // A default summary cut inside its first sentence ends with a `…` the body does not
+    // have; one an author wrote is looked for as written.
+    let summary = case.summary.as_str();
     let cut = summary
         .strip_suffix('…')
-        .filter(|_| find_summary(summary, text).is_none());
+        .filter(|_| case.summary_from_body && find_summary(summary, text).is_none());
     let summary = cut.unwrap_or(summary);
     match find_summary(summary, text) {
         Some(at) => (&text[..at], Some(&text[at + summary.len()..])),

@@ -49,20 +49,41 @@ fn files_are_named_by_their_content() {
         .all(|b| b.is_ascii_digit() || (b'a'..=b'v').contains(&b)));
 }
 
+/// A case whose summary is `summary` (`from_body`: the default one).
+fn case_with_summary(summary: &str, from_body: bool) -> Case {
+    let front = "id: 1\ntitle: T\nregion: R\ndepartment: D\n";
+    let fm = crate::content::front_matter::parse(front, 2).unwrap();
+    let (mut case, _) =
+        crate::content::case::validate(fm, "c.md".into(), "c".into(), 2, &Default::default());
+    case.summary = summary.into();
+    case.summary_from_body = from_body;
+    case
+}
+
 #[test]
 fn a_summary_from_the_body_is_indexed_once() {
     let text = "一、背景情况\n首段文字。\n二、主要做法\n其他。";
+    let without = |summary: &str, from_body| {
+        body_without_summary(&case_with_summary(summary, from_body), text).into_owned()
+    };
     assert_eq!(
-        body_without_summary("首段文字。", text),
+        without("首段文字。", true),
         "一、背景情况\n\n\n二、主要做法\n其他。"
     );
-    assert_eq!(body_without_summary("另写的摘要", text), text);
-    assert_eq!(body_without_summary("", text), text);
-    // A summary cut inside its first sentence: found without its `…`.
+    // A summary written out that the body repeats word for word is indexed once too.
     assert_eq!(
-        body_without_summary("首段…", text),
+        without("首段文字。", false),
+        "一、背景情况\n\n\n二、主要做法\n其他。"
+    );
+    assert_eq!(without("另写的摘要", false), text);
+    assert_eq!(without("", false), text);
+    // A default summary cut inside its first sentence: found without its `…`; an author's
+    // summary ending in `…` is not cut out of the body by its start.
+    assert_eq!(
+        without("首段…", true),
         "一、背景情况\n\n文字。\n二、主要做法\n其他。"
     );
+    assert_eq!(without("首段…", false), text);
 }
 
 #[test]
