@@ -36,8 +36,8 @@ pub struct RawConfig {
     #[serde(default = "default_paginate_by")]
     pub paginate_by: usize,
     /// A case without a `summary` gets the whole sentences of its first paragraph that fit
-    /// in this many characters (the first sentence cut with `…` if it alone is longer);
-    /// `0` keeps the whole paragraph.
+    /// in this many characters, else the paragraph cut there with `…`
+    /// ([`crate::render::markdown::cut_summary`]); `0` keeps the whole paragraph.
     #[serde(default = "default_summary_length")]
     pub summary_length: usize,
     #[serde(default)]
