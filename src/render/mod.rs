@@ -593,8 +593,7 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
     });
 }
 
-/// Case `i`'s metrics, as made once in the site model.
-/// Case `i`'s metrics as a template value: converted once for the page that shows them and
+/// Case `i`'s metrics (as made once in the site model) as a template value: converted once for the page that shows them and
 /// its metric table (a tera `Value` is shared, not converted again, where a context holds it),
 /// since converting a metric cost 5,000 instructions and each was converted five times.
 fn metrics_value(site: &Site, i: usize) -> tera::Value {
