@@ -318,10 +318,7 @@ fn listed_cases(html: &str) -> Vec<String> {
 
 #[test]
 fn paginated_lists_reach_every_case_once() {
-    let site = copy_fixture("basic");
-    let config = site.path().join("casebook.toml");
-    let text = read(&config);
-    std::fs::write(&config, format!("paginate_by = 2\n{text}")).unwrap();
+    let site = copy_fixture_with_config("basic", "paginate_by = 2");
     let out = tempfile::tempdir().unwrap();
     let public = out.path().join("public");
     let report = build_into(site.path(), &public).unwrap();
@@ -473,10 +470,7 @@ fn a_summary_taken_from_the_body_is_not_shown_twice() {
 
 #[test]
 fn a_summary_taken_from_the_body_keeps_only_the_sentences_that_fit() {
-    let site = copy_fixture("basic");
-    let config = site.path().join("casebook.toml");
-    let text = read(&config);
-    std::fs::write(&config, format!("summary_length = 60\n{text}")).unwrap();
+    let site = copy_fixture_with_config("basic", "summary_length = 60");
     let case = site.path().join("content/cases/001.md");
     let first = "Riverside merged four approvals into one window.";
     let longer = format!("{first} Applicants now file once and wait a week instead of a month.");

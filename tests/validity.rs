@@ -109,10 +109,7 @@ fn every_page_of_the_default_site_is_valid_html() {
 /// two cases a page (so lists are paginated), minus its deliberately hostile raw `<img>`
 /// without `alt`: raw HTML is the author's responsibility.
 fn basic_site() -> tempfile::TempDir {
-    let site = copy_fixture("basic");
-    let config = site.path().join("casebook.toml");
-    let text = read(&config);
-    std::fs::write(&config, format!("paginate_by = 2\n{text}")).unwrap();
+    let site = copy_fixture_with_config("basic", "paginate_by = 2");
     let case = site.path().join("content/cases/002.md");
     let text = read(&case).replace("<img src=\"files/note.txt\" onerror=\"alert(1)\">", "");
     std::fs::write(&case, text).unwrap();

@@ -21,6 +21,16 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A copy of fixture `name` with `lines` put at the top of its `casebook.toml` (top-level
+/// keys, before any table).
+pub fn copy_fixture_with_config(name: &str, lines: &str) -> tempfile::TempDir {
+    let site = copy_fixture(name);
+    let config = site.path().join("casebook.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{lines}\n{text}")).unwrap();
+    site
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
