@@ -233,10 +233,20 @@ fn render_all(
     laps.lap("site model");
     let paths = render::render_site(&site, &templates, &theme, sink)?;
     laps.lap("render and write pages, search index, exports");
-    Ok(RenderedSite {
+    let rendered = RenderedSite {
         paths,
         cases: site.content.cases.len(),
         warnings: site.content.warnings.clone(),
         timings: laps.stages,
-    })
+    };
+    free_in_background(site);
+    Ok(rendered)
+}
+
+/// Drops `value` on a thread of its own. The model of a large site is millions of
+/// allocations: freeing them took 20–30 ms at the end of a 10,000-case build, with the
+/// other core idle and every file written; a command-line build now exits without waiting.
+fn free_in_background<T: Send + 'static>(value: T) {
+    // Should the thread not start, the closure, and with it `value`, is dropped here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }

@@ -40,23 +40,20 @@ impl Site {
     pub fn with_related(
         config: Config,
         content: Content,
-        related_cases: impl FnOnce(&[crate::content::case::Case]) -> Vec<Vec<usize>>,
+        related_cases: impl FnOnce(&[crate::content::case::Case]) -> Vec<Vec<usize>> + Send,
     ) -> Result<Site, Diagnostics> {
-        let mut problems = Diagnostics::new();
-        let mut taxonomies = Vec::new();
-        for kind in TaxonomyKind::ALL {
-            if !taxonomy_config(&config, kind).enabled {
-                continue;
-            }
-            let (transliterate, per_page) =
-                (config.raw.slugs.transliterate, config.raw.paginate_by);
-            match Taxonomy::build(kind, &content.cases, transliterate, per_page) {
-                Ok(t) => taxonomies.push(t),
-                Err(e) => problems.extend(e),
-            }
-        }
-        let related = related_cases(&content.cases);
-        let metrics = metrics::MetricTable::new(&content.cases);
+        // Side by side: each has a serial part (grouping, sorting, summaries) that would
+        // leave the other core idle.
+        let ((taxonomies, related), metrics) = rayon::join(
+            || {
+                rayon::join(
+                    || build_taxonomies(&config, &content.cases),
+                    || related_cases(&content.cases),
+                )
+            },
+            || metrics::MetricTable::new(&content.cases),
+        );
+        let (taxonomies, problems) = taxonomies;
         let index_pages =
             paginate::paginate("index.html", content.cases.len(), config.raw.paginate_by);
         problems.into_result(Site {
@@ -72,6 +69,26 @@ impl Site {
     pub fn taxonomy(&self, kind: TaxonomyKind) -> Option<&Taxonomy> {
         self.taxonomies.iter().find(|t| t.kind == kind)
     }
+}
+
+/// The enabled taxonomies, in [`TaxonomyKind::ALL`] order, and the problems of their terms.
+fn build_taxonomies(
+    config: &Config,
+    cases: &[crate::content::case::Case],
+) -> (Vec<Taxonomy>, Diagnostics) {
+    let mut problems = Diagnostics::new();
+    let mut taxonomies = Vec::new();
+    let (transliterate, per_page) = (config.raw.slugs.transliterate, config.raw.paginate_by);
+    for kind in TaxonomyKind::ALL {
+        if !taxonomy_config(config, kind).enabled {
+            continue;
+        }
+        match Taxonomy::build(kind, cases, transliterate, per_page) {
+            Ok(t) => taxonomies.push(t),
+            Err(e) => problems.extend(e),
+        }
+    }
+    (taxonomies, problems)
 }
 
 pub fn taxonomy_config(config: &Config, kind: TaxonomyKind) -> &crate::config::TaxonomyConfig {
