@@ -43,6 +43,19 @@ measure() { # label, command...: runs it $runs times, prints the median wall, CP
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -srm)"
 echo "casebook $($bin --version | cut -d' ' -f2), $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'hugo missing')"
+# What a page of memory costs the first time it is touched. In a virtual machine whose host
+# backs memory lazily (or takes back what the guest frees), every new page of heap and of
+# output costs a fault in the host: seen here at 1.6–2.8 s per GiB, against 0.1–0.2 on
+# bare metal. Then both tools pay for their peak RSS and their output in CPU time, and
+# this line says how much.
+fresh_memory() {
+  /usr/bin/time -f "%e" -o "$work/touch.txt" python3 -c '
+n = 1 << 30
+b = bytearray(n)
+b[::4096] = b"\x01" * len(range(0, n, 4096))'
+  echo "fresh memory: $(cat "$work/touch.txt") s to touch 1 GiB"
+}
+fresh_memory
 has_hugo() { command -v hugo >/dev/null; }
 ratio() { echo "$1 / $2" | bc -l; }
 for n in "${sizes[@]}"; do
@@ -120,3 +133,4 @@ for n in "${sizes[@]}"; do
     printf '%-34s %.2f\n' "casebook / hugo, cold" "$(ratio "$cb_cold" "$(cat "$work/last_wall.txt")")"
   fi
 done
+fresh_memory
