@@ -250,3 +250,25 @@ fn free_in_background<T: Send + 'static>(value: T) {
     // Should the thread not start, the closure, and with it `value`, is dropped here.
     let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Says on a channel when it is dropped.
+    struct Tell(mpsc::Sender<()>);
+
+    impl Drop for Tell {
+        fn drop(&mut self) {
+            let _ = self.0.send(());
+        }
+    }
+
+    #[test]
+    fn freed_in_background_is_dropped() {
+        let (tx, rx) = mpsc::channel();
+        super::free_in_background(Tell(tx));
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(()));
+    }
+}
