@@ -45,9 +45,10 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname 
 echo "casebook $($bin --version | cut -d' ' -f2), $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'hugo missing')"
 # What a page of memory costs the first time it is touched. In a virtual machine whose host
 # backs memory lazily (or takes back what the guest frees), every new page of heap and of
-# output costs a fault in the host: seen here at 1.6–2.8 s per GiB, against 0.1–0.2 on
-# bare metal. Then both tools pay for their peak RSS and their output in CPU time, and
-# this line says how much.
+# output costs a fault in the host: seen here at 0.8–2.8 s per GiB, where mapping and
+# zeroing a GiB takes about a tenth of a second without a host in the way (an estimate).
+# Then both tools pay for their peak RSS and their output in CPU time, and this line says
+# how much.
 fresh_memory() {
   /usr/bin/time -f "%e" -o "$work/touch.txt" python3 -c '
 n = 1 << 30

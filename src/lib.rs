@@ -221,7 +221,7 @@ fn render_all(
     );
     laps.lap("load and validate content, compile templates");
     let model = site::Site::new(config, content);
-    let (site, (theme, templates)) = match (model, templates) {
+    let (mut site, (theme, templates)) = match (model, templates) {
         (Ok(site), Ok(t)) if !problems.has_errors() => (site, t),
         (model, templates) => {
             problems.extend(model.err().unwrap_or_default());
@@ -236,7 +236,7 @@ fn render_all(
     let rendered = RenderedSite {
         paths,
         cases: site.content.cases.len(),
-        warnings: site.content.warnings.clone(),
+        warnings: std::mem::take(&mut site.content.warnings),
         timings: laps.stages,
     };
     free_in_background(site);
