@@ -34,9 +34,9 @@ const MAX_IMPACT: f64 = 31.0;
 pub const MAX_POSITIONS: usize = 6;
 /// Cases tokenised at once: bounds memory on large collections. Two chunks are alive at a
 /// time (one tokenised, one merged), roughly 100 kB a case of Chinese text (about 2,000
-/// tokens of 56 bytes, an estimate): 512 cases made the
-/// peak RSS of a 10,000-case build 371–381 MB, 128 make it 334–337 MB (the same output, and
-/// each new page of memory costs a fault in the host on a virtual machine).
+/// tokens of 56 bytes, an estimate): 512 cases made the peak RSS of a 10,000-case build
+/// 371–381 MB, 128 make it 334–337 MB (the same output, and each new page of memory costs
+/// a fault in the host on a virtual machine).
 const CHUNK: usize = 128;
 
 /// One token's postings and positions, encoded as the client reads them (see above).
