@@ -528,6 +528,13 @@ fn render_pages(
     emit_pages(&r, wants, out);
 }
 
+/// Case pages rendered as one piece of work at most. Rayon splits a range only while its
+/// pieces are stolen, so a thread that had long single pages (print, exports) to write found
+/// the case pages already cut into a few long pieces, and sat idle for the last tenth of a
+/// 10,000-case build while the other thread finished them (`perf` timeline); pieces of this
+/// many pages (a millisecond or two) can always be shared.
+const CASE_PAGES_PER_TASK: usize = 16;
+
 /// Renders every page `wants` accepts and hands it to `out`. The long single pages (print,
 /// metrics, exports) render while the rest go in parallel.
 fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter) {
@@ -551,6 +558,7 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
         scope.spawn(|_| {
             (0..site.content.cases.len())
                 .into_par_iter()
+                .with_max_len(CASE_PAGES_PER_TASK)
                 .filter(|&i| wants(&site.content.cases[i].url))
                 .for_each_init(
                     || (Common::shared(r.info, r.t), r.table_context()),
