@@ -59,6 +59,13 @@ b[::4096] = b"\x01" * len(range(0, n, 4096))'
 fresh_memory
 has_hugo() { command -v hugo >/dev/null; }
 ratio() { echo "$1 / $2" | bc -l; }
+# The floor under a fresh-folder build of $n cases: the same files as in folder $2, written
+# by a writer that does nothing else (benches/write_floor.py), into a folder deleted at the
+# end (so before any deletion, see "fresh folder" below). Up to 10,000 cases.
+floor() { # label, output folder
+  [ "$n" -le 10000 ] || return 0
+  printf '%-34s %s\n' "$1" "$(python3 benches/write_floor.py "$2" "$(mktemp -d "$aside/floor.XXXXXX")/out")"
+}
 for n in "${sizes[@]}"; do
   site=$work/site-$n; hugo_site=$work/hugo-$n
   if [ ! -f "$site/.complete" ]; then
@@ -78,6 +85,7 @@ for n in "${sizes[@]}"; do
   before="move_aside '$site/public'; rm -f '$site/.public.casebook-manifest'"
   measure "casebook build (fresh folder)" "$bin" build --root "$site" --quiet
   cb_fresh=$(cat "$work/last_wall.txt")
+  floor "writing casebook's files alone" "$site/public"
   # "again": the previous build is there.
   before=""
   measure "casebook build (again)" "$bin" build --root "$site" --quiet
@@ -99,6 +107,7 @@ for n in "${sizes[@]}"; do
     before="move_aside '$hugo_site/public'"
     measure "hugo fresh folder (no search)" hugo --source "$hugo_site" --quiet
     hu_fresh=$(cat "$work/last_wall.txt")
+    floor "writing Hugo's files alone" "$hugo_site/public"
     before=""
     measure "hugo again" hugo --source "$hugo_site" --quiet
     hu=$(cat "$work/last_wall.txt")
