@@ -117,6 +117,9 @@ pub fn load_cached(
     let found = discover(config, &mut problems);
     let parsed = cache.parse_all(config, &found);
     let mut content = Content::default();
+    // Sized at once: growing it a step at a time copied every case loaded so far (half a
+    // kilobyte each) at each step, into memory touched for the first time.
+    content.cases.reserve(found.len());
     for result in parsed {
         match result {
             Ok(Parsed::Case(case, warnings)) => {
@@ -159,13 +162,15 @@ fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
         return Vec::new();
     }
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
-    let mut found = Vec::new();
-    let mut linked_parent: Option<(PathBuf, bool)> = None;
+    // Not `sort_by_file_name`: its comparisons take each name from the entry's path, which
+    // made the walk of 10,000 files 12–19 ms instead of 4–5, with the other core idle.
+    // `found` is sorted once at the end, and the files are looked at in parallel.
     let walker = WalkDir::new(&content_dir)
         .follow_links(true)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    let mut files = Vec::new();
+    let mut linked_parent: Option<(PathBuf, bool)> = None;
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -181,35 +186,57 @@ fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = relative(&config.root, entry.path());
         let parent = entry.path().parent().unwrap_or(Path::new(""));
         if linked_parent.as_ref().is_none_or(|(p, _)| p != parent) {
-            // Files of one folder come together: look at its ancestors once per folder.
+            // A folder's files mostly come together: look at its ancestors once for them.
             linked_parent = Some((
                 parent.to_path_buf(),
                 parent.ancestors().any(Path::is_symlink),
             ));
         }
         let in_linked_folder = linked_parent.as_ref().is_some_and(|(_, linked)| *linked);
-        if entry.path_is_symlink() || in_linked_folder {
-            let target = std::fs::canonicalize(entry.path()).unwrap_or_default();
-            if !target.starts_with(&root) {
-                problems.push(
-                    Diagnostic::error(
-                        &rel,
-                        "symlink points outside the site folder; refusing to read it",
-                    )
-                    .with_hint("copy the file into the site instead"),
-                );
-                continue;
-            }
-        }
-        match classify(&content_dir, entry.path()) {
-            Ok(f) => found.push(Found { rel, ..f }),
+        files.push((entry, in_linked_folder));
+    }
+    let looked_at: Vec<Result<Found, Diagnostic>> = files
+        .par_iter()
+        .map(|(entry, in_linked_folder)| {
+            look_at(config, &content_dir, &root, entry, *in_linked_folder)
+        })
+        .collect();
+    let mut found = Vec::with_capacity(looked_at.len());
+    for result in looked_at {
+        match result {
+            Ok(f) => found.push(f),
             Err(d) => problems.push(d),
         }
     }
+    // The same order whatever order the file system lists files in. By bytes: comparing the
+    // paths component by component took 6–7 ms for 10,000 files.
+    found.sort_unstable_by(|a, b| a.content_rel.cmp(&b.content_rel));
     found
+}
+
+/// A file the walk found: refused if it is a symlink leaving the site (`root`, canonical),
+/// else classified.
+fn look_at(
+    config: &Config,
+    content_dir: &Path,
+    root: &Path,
+    entry: &walkdir::DirEntry,
+    in_linked_folder: bool,
+) -> Result<Found, Diagnostic> {
+    let rel = relative(&config.root, entry.path());
+    if entry.path_is_symlink() || in_linked_folder {
+        let target = std::fs::canonicalize(entry.path()).unwrap_or_default();
+        if !target.starts_with(root) {
+            return Err(Diagnostic::error(
+                &rel,
+                "symlink points outside the site folder; refusing to read it",
+            )
+            .with_hint("copy the file into the site instead"));
+        }
+    }
+    classify(content_dir, entry.path()).map(|f| Found { rel, ..f })
 }
 
 /// Editor droppings and hidden files: never content.
@@ -731,6 +758,36 @@ mod tests {
         );
         assert_eq!(url("#top", "cases"), "keep");
         assert_eq!(url("/abs.html", "cases"), "keep");
+    }
+
+    /// File systems list a folder's files in their own order (tmpfs newest first, ext4 by
+    /// hash); what the walk finds is sorted by path whatever that order.
+    #[test]
+    fn files_are_found_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::from_toml(dir.path(), "title = \"t\"\n").unwrap();
+        let names = [
+            "cases/c.md",
+            "b.md",
+            "cases/a.md",
+            "cases/b.md",
+            "a.md",
+            "z/a.png",
+        ];
+        for name in names {
+            let path = config.content_dir().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let mut problems = Diagnostics::new();
+        let found: Vec<String> = discover(&config, &mut problems)
+            .into_iter()
+            .map(|f| f.content_rel)
+            .collect();
+        assert!(problems.0.is_empty());
+        let mut sorted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        sorted.sort();
+        assert_eq!(found, sorted);
     }
 
     #[test]
