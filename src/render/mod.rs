@@ -536,25 +536,10 @@ fn render_pages(
 const CASE_PAGES_PER_TASK: usize = 16;
 
 /// Renders every page `wants` accepts and hands it to `out`. The long single pages (print,
-/// metrics, exports) render while the rest go in parallel.
+/// metrics, exports) render first, while the rest go in parallel.
 fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter) {
     let site = r.site;
     rayon::scope(|scope| {
-        if wants("print.html") {
-            scope.spawn(|_| r.print_page(out));
-        }
-        if wants(metrics_page::METRICS_URL) {
-            scope.spawn(|_| r.metrics_page(out));
-        }
-        for (path, write) in exports::EXPORTS.into_iter().filter(|(path, _)| wants(path)) {
-            scope.spawn(move |_| {
-                out.emit_streamed(path, &mut |w| {
-                    write(site, r.reuse, w).map_err(|e| {
-                        Diagnostic::error(path, format!("cannot write the export: {e}"))
-                    })
-                })
-            });
-        }
         scope.spawn(|_| {
             (0..site.content.cases.len())
                 .into_par_iter()
@@ -583,6 +568,26 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
                     .filter(|(_, page)| wants(&page.url))
                     .for_each(|(term, page)| out.emit(r.term_page(taxonomy.kind, term, page)));
             });
+        }
+        // Spawned last, so that this thread (which takes its newest job first) starts them
+        // first: each writes its file in order, one piece after another, and left for the end
+        // (as when spawned first, and taken only by the other thread once the search index was
+        // done) print.html kept one of two cores idle for the last 0.1–0.16 s of a
+        // 10,000-case build (`perf` timeline). The pages split finely come last instead.
+        for (path, write) in exports::EXPORTS.into_iter().filter(|(path, _)| wants(path)) {
+            scope.spawn(move |_| {
+                out.emit_streamed(path, &mut |w| {
+                    write(site, r.reuse, w).map_err(|e| {
+                        Diagnostic::error(path, format!("cannot write the export: {e}"))
+                    })
+                })
+            });
+        }
+        if wants(metrics_page::METRICS_URL) {
+            scope.spawn(|_| r.metrics_page(out));
+        }
+        if wants("print.html") {
+            scope.spawn(|_| r.print_page(out));
         }
         for page in site.content.pages.iter().filter(|p| wants(&p.url)) {
             out.emit(r.plain_page(page));
