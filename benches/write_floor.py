@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What writing a site's files costs by itself: the floor under any build that writes them.
 
-    benches/write_floor.py OUTPUT_DIR NEW_DIR
+    python3 benches/write_floor.py OUTPUT_DIR NEW_DIR
 
 Creates every file of OUTPUT_DIR again under NEW_DIR (which must not exist), same paths and
 sizes, with one open/write/close each and nothing else, and prints the CPU time that took
@@ -38,7 +38,9 @@ def write_all(files, target):
             made.add(folder)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            os.write(fd, data[:size])
+            written = 0
+            while written < size:  # a write may stop short (at 2 GiB on Linux)
+                written += os.write(fd, data[written:size])
         finally:
             os.close(fd)
     return time.process_time() - start
@@ -48,6 +50,8 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     source, target = sys.argv[1], sys.argv[2]
+    if not os.path.isdir(source):
+        sys.exit(f"{source} is not a folder")
     if os.path.exists(target):
         sys.exit(f"{target} exists: give a new folder")
     files = files_of(source)

@@ -12,7 +12,7 @@ use casebook::{BuildOptions, BuildReport, Diagnostics};
 mod watch_cli;
 
 /// Rendering allocates and frees millions of short strings across threads; mimalloc does
-/// that markedly faster than the system allocator and returns memory to the OS sooner.
+/// that markedly faster than the system allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -151,7 +151,8 @@ pub fn load_cached(
     (content, problems)
 }
 
-/// Walks `content/`, refusing symlinks that leave the site and names that are not UTF-8.
+/// Walks `content/`, refusing symlinks that leave the site and names that are not UTF-8;
+/// the files found, sorted by their path in `content/` (bytes).
 fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
     let content_dir = config.content_dir();
     if !content_dir.is_dir() {
@@ -200,7 +201,7 @@ fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
     let looked_at: Vec<Result<Found, Diagnostic>> = files
         .par_iter()
         .map(|(entry, in_linked_folder)| {
-            look_at(config, &content_dir, &root, entry, *in_linked_folder)
+            look_at(&config.root, &content_dir, &root, entry, *in_linked_folder)
         })
         .collect();
     let mut found = Vec::with_capacity(looked_at.len());
@@ -216,19 +217,19 @@ fn discover(config: &Config, problems: &mut Diagnostics) -> Vec<Found> {
     found
 }
 
-/// A file the walk found: refused if it is a symlink leaving the site (`root`, canonical),
-/// else classified.
+/// A file the walk found: refused if it is a symlink leading out of the site (or in a
+/// folder reached through one), else classified.
 fn look_at(
-    config: &Config,
+    site_root: &Path,
     content_dir: &Path,
-    root: &Path,
+    canonical_root: &Path,
     entry: &walkdir::DirEntry,
     in_linked_folder: bool,
 ) -> Result<Found, Diagnostic> {
-    let rel = relative(&config.root, entry.path());
+    let rel = relative(site_root, entry.path());
     if entry.path_is_symlink() || in_linked_folder {
         let target = std::fs::canonicalize(entry.path()).unwrap_or_default();
-        if !target.starts_with(root) {
+        if !target.starts_with(canonical_root) {
             return Err(Diagnostic::error(
                 &rel,
                 "symlink points outside the site folder; refusing to read it",
@@ -297,7 +298,11 @@ fn parse_file(config: &Config, found: &Found) -> Result<Parsed, Vec<Diagnostic>>
     }
     let text = read_text(&path, &found.rel).map_err(|d| vec![d])?;
     let split = front_matter::split(&text).map_err(|e| vec![located(&found.rel, e)])?;
-    let stem = found.content_rel.trim_end_matches(".md");
+    // One `.md` off, not every one: `notes.md.md` is the page `notes.md.html`.
+    let stem = found
+        .content_rel
+        .strip_suffix(".md")
+        .unwrap_or(&found.content_rel);
     match found.kind {
         Kind::Case => {
             let front: FrontMatter = front_matter::parse_fast(split.yaml, split.yaml_line)
@@ -760,19 +765,40 @@ mod tests {
         assert_eq!(url("/abs.html", "cases"), "keep");
     }
 
+    #[test]
+    fn only_the_last_md_is_taken_off_a_page_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::from_toml(dir.path(), "title = \"t\"\n").unwrap();
+        let rel = Path::new("content/notes.md.md");
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join(rel), "---\ntitle: Notes\n---\nText\n").unwrap();
+        let found = Found {
+            rel: rel.to_path_buf(),
+            content_rel: "notes.md.md".into(),
+            kind: Kind::Page,
+        };
+        match parse_file(&config, &found) {
+            Ok(Parsed::Page(page)) => assert_eq!(page.url, "notes.md.html"),
+            Ok(_) => panic!("not a page"),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
     /// File systems list a folder's files in their own order (tmpfs newest first, ext4 by
     /// hash); what the walk finds is sorted by path whatever that order.
     #[test]
     fn files_are_found_in_path_order() {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::from_toml(dir.path(), "title = \"t\"\n").unwrap();
+        // `z.md` before `z/a.png`: by bytes, not component by component.
         let names = [
             "cases/c.md",
             "b.md",
+            "z/a.png",
             "cases/a.md",
+            "z.md",
             "cases/b.md",
             "a.md",
-            "z/a.png",
         ];
         for name in names {
             let path = config.content_dir().join(name);

@@ -528,7 +528,7 @@ fn render_pages(
     emit_pages(&r, wants, out);
 }
 
-/// Case pages rendered as one piece of work at most. Rayon splits a range only while its
+/// At most this many case pages to one task. Rayon splits a range only while its
 /// pieces are stolen, so a thread that had long single pages (print, exports) to write found
 /// the case pages already cut into a few long pieces, and sat idle for the last tenth of a
 /// 10,000-case build while the other thread finished them (`perf` timeline); pieces of this
@@ -536,7 +536,7 @@ fn render_pages(
 const CASE_PAGES_PER_TASK: usize = 16;
 
 /// Renders every page `wants` accepts and hands it to `out`. The long single pages (print,
-/// metrics, exports) render first, while the rest go in parallel.
+/// metrics, exports) render early, while the rest go in parallel.
 fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter) {
     let site = r.site;
     rayon::scope(|scope| {
@@ -545,9 +545,16 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
                 .into_par_iter()
                 .with_max_len(CASE_PAGES_PER_TASK)
                 .filter(|&i| wants(&site.content.cases[i].url))
+                // Made for the first page a piece renders, not for every piece: watch mode
+                // wants one or a few of them.
                 .for_each_init(
-                    || (Common::shared(r.info, r.t), r.table_context()),
-                    |(context, tables), i| out.emit(r.case_page(context, tables, i)),
+                    || None,
+                    |contexts, i| {
+                        let (context, tables) = contexts.get_or_insert_with(|| {
+                            (Common::shared(r.info, r.t), r.table_context())
+                        });
+                        out.emit(r.case_page(context, tables, i))
+                    },
                 );
         });
         scope.spawn(|_| {
@@ -569,11 +576,11 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
                     .for_each(|(term, page)| out.emit(r.term_page(taxonomy.kind, term, page)));
             });
         }
-        // Spawned last, so that this thread (which takes its newest job first) starts them
-        // first: each writes its file in order, one piece after another, and left for the end
-        // (as when spawned first, and taken only by the other thread once the search index was
-        // done) print.html kept one of two cores idle for the last 0.1–0.16 s of a
-        // 10,000-case build (`perf` timeline). The pages split finely come last instead.
+        // Spawned last, so that this thread, which takes its newest job first, starts them
+        // as soon as the pages above are done, and the finely split case pages are left for
+        // the end. Each of these writes its file in order, a piece at a time: spawned first,
+        // print.html was taken by the other thread only once the search index was done, and
+        // kept one of the two cores idle for the last 0.1–0.16 s of a 10,000-case build.
         for (path, write) in exports::EXPORTS.into_iter().filter(|(path, _)| wants(path)) {
             scope.spawn(move |_| {
                 out.emit_streamed(path, &mut |w| {
