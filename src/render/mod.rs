@@ -577,8 +577,8 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
             });
         }
         // Spawned last, so that this thread, which takes its newest job first, starts them
-        // as soon as the pages above are done, and the finely split case pages are left for
-        // the end. Each of these writes its file in order, a piece at a time: spawned first,
+        // once it has written the few pages below, and the finely split case pages are left
+        // for the end. Each of these writes its file in order, a piece at a time: spawned first,
         // print.html was taken by the other thread only once the search index was done, and
         // kept one of the two cores idle for the last 0.1–0.16 s of a 10,000-case build.
         for (path, write) in exports::EXPORTS.into_iter().filter(|(path, _)| wants(path)) {
