@@ -35,6 +35,14 @@ use render::markdown::MarkdownRenderer;
 use render::theme::Theme;
 use render::Templates;
 
+/// At most this many items (cases, pages, files) to one rayon task, in the loops over every
+/// case. Rayon splits a range only while its pieces are stolen, so a loop's last piece could
+/// be a twentieth of it: one thread finished it alone while the other sat idle, 20 ms at the
+/// end of the Markdown pass of a 10,000-case build, and again at the end of parsing and of
+/// the case pages (`perf` timelines). Pieces of this many items (a millisecond or less) can
+/// always be shared.
+pub(crate) const PER_TASK: usize = 16;
+
 /// What `casebook build` and `casebook check` were asked to do.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {

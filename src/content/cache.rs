@@ -109,6 +109,7 @@ impl ContentCache {
         if self.one_shot {
             return found
                 .par_iter()
+                .with_max_len(crate::PER_TASK)
                 .map(|f| super::parse_file(config, f))
                 .collect();
         }
@@ -131,6 +132,7 @@ impl ContentCache {
         let misses: Vec<usize> = (0..found.len()).filter(|&i| results[i].is_none()).collect();
         let parsed: Vec<_> = misses
             .par_iter()
+            .with_max_len(crate::PER_TASK)
             .map(|&i| super::parse_file(config, &found[i]))
             .collect();
         let keep: BTreeSet<&Path> = found.iter().map(|f| f.rel.as_path()).collect();

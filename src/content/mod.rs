@@ -587,6 +587,7 @@ fn render_bodies(
     let case_results: Vec<_> = content
         .cases
         .par_iter_mut()
+        .with_max_len(crate::PER_TASK)
         .map(|c| match shared.rendered(&c.source, link_hash) {
             Some(broken) => Err(broken.to_vec()),
             None => {

@@ -528,13 +528,6 @@ fn render_pages(
     emit_pages(&r, wants, out);
 }
 
-/// At most this many case pages to one task. Rayon splits a range only while its
-/// pieces are stolen, so a thread that had long single pages (print, exports) to write found
-/// the case pages already cut into a few long pieces, and sat idle for the last tenth of a
-/// 10,000-case build while the other thread finished them (`perf` timeline); pieces of this
-/// many pages (a millisecond or two) can always be shared.
-const CASE_PAGES_PER_TASK: usize = 16;
-
 /// Renders every page `wants` accepts and hands it to `out`. The long single pages (print,
 /// metrics, exports) render early, while the rest go in parallel.
 fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter) {
@@ -543,7 +536,7 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
         scope.spawn(|_| {
             (0..site.content.cases.len())
                 .into_par_iter()
-                .with_max_len(CASE_PAGES_PER_TASK)
+                .with_max_len(crate::PER_TASK)
                 .filter(|&i| wants(&site.content.cases[i].url))
                 // Made for the first page a piece renders, not for every piece: watch mode
                 // wants one or a few of them.
@@ -973,14 +966,21 @@ impl<'a> Renderer<'a> {
                 .map_init(
                     || (base.clone(), self.table_context()),
                     |(context, tables), i| {
+                        let case = &cases[i];
                         let metrics = metrics_value(self.site, i);
                         let table = self.metric_table(tables, i, &metrics)?;
-                        let case =
-                            print::print_case(&cases[i], self.summaries.get(i), metrics, &table);
-                        context.insert("c", &case);
-                        let mut html = self
+                        let printed =
+                            print::print_case(case, self.summaries.get(i), metrics, &table);
+                        context.insert("c", &printed);
+                        let html = self
                             .templates
                             .render_context_bytes("print_case.html", context)?;
+                        let prefix = print::id_prefix(&case.id.to_string());
+                        let body = |out: &mut Vec<u8>| {
+                            print::adapt_body(&case.rendered.html, &case.url, &prefix, out)
+                        };
+                        let body_len = case.rendered.html.len();
+                        let mut html = fragments::splice(html, &[(BODY_MARK, &body)], body_len);
                         let end = html.trim_ascii_end().len();
                         html.truncate(end);
                         Ok(html)

@@ -23,8 +23,9 @@ pub struct PrintCase<'a> {
     pub metrics: tera::Value,
     /// The metrics as a table, as on the case's page.
     pub metrics_html: &'a str,
-    /// The body, adjusted to sit in `print.html`.
-    pub content: String,
+    /// Stands for the body ([`super::fragments::BODY_MARK`]), written over by
+    /// [`adapt_body`] straight into the page: 7 kB a case, not worth a trip through Tera.
+    pub content: &'static str,
 }
 
 #[derive(Serialize)]
@@ -41,7 +42,8 @@ pub struct PrintPage<'a> {
 /// Where the cases go in the rendered `print.html`.
 pub const CASES_MARK: &str = "\u{E000}cases\u{E000}";
 
-/// One case, ready for the `print_case.html` template.
+/// One case, ready for the `print_case.html` template; its body is then written over the
+/// mark with [`adapt_body`].
 pub fn print_case<'a>(
     case: &'a Case,
     summary: &'a CaseSummary<'a>,
@@ -53,11 +55,7 @@ pub fn print_case<'a>(
         extra: &case.extra,
         metrics,
         metrics_html,
-        content: adapt_body(
-            &case.rendered.html,
-            &case.url,
-            &id_prefix(&case.id.to_string()),
-        ),
+        content: super::fragments::BODY_MARK,
     }
 }
 
@@ -80,35 +78,35 @@ pub fn id_prefix(id: &str) -> String {
 /// A case body rendered for `page_url`, adjusted to sit in a page at the site root: in
 /// ` id="…"`, ` href="…"` and ` src="…"` the value is adjusted ([`adapt_value`]), and
 /// `<hN` / `</hN` go one level down. One pass: at 10,000 cases this runs over 100 MB.
-pub fn adapt_body(html: &str, page_url: &str, prefix: &str) -> String {
+/// Written at the end of `out`.
+pub fn adapt_body(html: &str, page_url: &str, prefix: &str, out: &mut Vec<u8>) {
     let dir = page_url.rsplit_once('/').map_or("", |(dir, _)| dir);
     let bytes = html.as_bytes();
-    let mut out = String::with_capacity(html.len() + html.len() / 32);
+    out.reserve(html.len() + html.len() / 32);
     let (mut plain, mut at) = (0, 0);
     while let Some(found) = memchr::memchr2(b' ', b'<', &bytes[at..]) {
         at += found;
         let rest = &html[at..];
         if bytes[at] == b'<' {
             if let Some(len) = heading_tag(rest) {
-                out.push_str(&html[plain..at]);
-                push_heading(&rest[..len], &mut out);
+                out.extend_from_slice(&bytes[plain..at]);
+                push_heading(&rest[..len], out);
                 plain = at + len;
                 at = plain;
                 continue;
             }
         } else if let Some((name, value, len)) = attribute(rest) {
-            out.push_str(&html[plain..at]);
+            out.extend_from_slice(&bytes[plain..at]);
             let adapted = format!(" {name}=\"{}\"", adapt_value(name, value, dir, prefix));
             // A value may hold `<h1` (raw HTML): it is moved down as anywhere else.
-            push_headings(&adapted, &mut out);
+            push_headings(&adapted, out);
             plain = at + len;
             at = plain;
             continue;
         }
         at += 1;
     }
-    out.push_str(&html[plain..]);
-    out
+    out.extend_from_slice(&bytes[plain..]);
 }
 
 /// The new value of an `id` (prefixed), in-page link (prefixed) or relative URL (re-rooted).
@@ -151,27 +149,27 @@ fn heading_tag(text: &str) -> Option<usize> {
 }
 
 /// A heading tag (`<h2`, `</h2`) one level down, h6 staying h6.
-fn push_heading(tag: &str, out: &mut String) {
+fn push_heading(tag: &str, out: &mut Vec<u8>) {
     let (head, level) = tag.split_at(tag.len() - 1);
     let level = level.as_bytes()[0] - b'0';
-    out.push_str(head);
-    out.push(char::from(b'0' + (level + 1).min(6)));
+    out.extend_from_slice(head.as_bytes());
+    out.push(b'0' + (level + 1).min(6));
 }
 
 /// `text` with every heading tag in it one level down.
-fn push_headings(text: &str, out: &mut String) {
+fn push_headings(text: &str, out: &mut Vec<u8>) {
     let mut plain = 0;
     for (at, _) in text.match_indices('<') {
         if at < plain {
             continue;
         }
         if let Some(len) = heading_tag(&text[at..]) {
-            out.push_str(&text[plain..at]);
+            out.extend_from_slice(&text.as_bytes()[plain..at]);
             push_heading(&text[at..at + len], out);
             plain = at + len;
         }
     }
-    out.push_str(&text[plain..]);
+    out.extend_from_slice(&text.as_bytes()[plain..]);
 }
 
 /// `dir` joined with the relative `url`, `..` resolved as far as `dir` goes.
@@ -199,6 +197,13 @@ fn is_relative(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`adapt_body`] into a string of its own.
+    fn adapted(html: &str, page_url: &str, prefix: &str) -> String {
+        let mut out = Vec::new();
+        adapt_body(html, page_url, prefix, &mut out);
+        String::from_utf8(out).unwrap()
+    }
 
     /// The two-regex version this replaced, as the reference for the one-pass scan.
     fn adapt_body_by_regex(html: &str, page_url: &str, prefix: &str) -> String {
@@ -275,7 +280,7 @@ mod tests {
             }
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
             assert_eq!(
-                adapt_body(&html, "cases/x/001.html", "case-1"),
+                adapted(&html, "cases/x/001.html", "case-1"),
                 adapt_body_by_regex(&html, "cases/x/001.html", "case-1"),
                 "{html:?}"
             );
@@ -286,7 +291,7 @@ mod tests {
     fn ids_and_fragments_get_the_case_prefix() {
         let html = "<h2 id=\"一-背景\">一、背景<a class=\"anchor\" href=\"#一-背景\">#</a></h2>";
         assert_eq!(
-            adapt_body(html, "cases/001.html", "case-1"),
+            adapted(html, "cases/001.html", "case-1"),
             "<h3 id=\"case-1--一-背景\">一、背景<a class=\"anchor\" href=\"#case-1--一-背景\">#</a></h3>"
         );
     }
@@ -299,7 +304,7 @@ mod tests {
             "<a href=\"mailto:x@example.org\">m</a><a href=\"/abs\">b</a>"
         );
         assert_eq!(
-            adapt_body(html, "cases/001.html", "case-1"),
+            adapted(html, "cases/001.html", "case-1"),
             concat!(
                 "<a href=\"#\">top</a><a href=\"cases/002.html#x\">a</a><img src=\"cases/files/a.png\" alt=\"\">",
                 "<a href=\"tags/t.html\">t</a><a href=\"https://example.org/a\">e</a>",
@@ -312,7 +317,7 @@ mod tests {
     fn headings_move_one_level_down_and_stop_at_h6() {
         let html = "<h1>a</h1><h5>b</h5><h6>c</h6><header>x</header>";
         assert_eq!(
-            adapt_body(html, "cases/1.html", "p"),
+            adapted(html, "cases/1.html", "p"),
             "<h2>a</h2><h6>b</h6><h6>c</h6><header>x</header>"
         );
     }
@@ -320,6 +325,6 @@ mod tests {
     #[test]
     fn text_that_looks_like_an_attribute_is_left_alone() {
         let html = "<p>id=&quot;x&quot; and href=&quot;y&quot;</p>";
-        assert_eq!(adapt_body(html, "cases/1.html", "p"), html);
+        assert_eq!(adapted(html, "cases/1.html", "p"), html);
     }
 }
