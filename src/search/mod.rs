@@ -326,24 +326,47 @@ pub fn body_around_summary<'a>(case: &Case, text: &'a str) -> (&'a str, Option<&
         .filter(|_| case.summary_from_body && find_summary(summary, text).is_none());
     let summary = cut.unwrap_or(summary);
     match find_summary(summary, text) {
-        Some(at) => (&text[..at], Some(&text[at + summary.len()..])),
+        Some((start, end)) => (&text[..start], Some(&text[end..])),
         None => (text, None),
     }
 }
 
-/// Where `summary` starts in `text`. Searched by its first few characters, then compared:
-/// a long needle makes `str::find`'s set-up cost more than the search.
-fn find_summary(summary: &str, text: &str) -> Option<usize> {
-    let head = match summary.char_indices().nth(8) {
-        Some((end, _)) => &summary[..end],
-        None => summary,
-    };
-    if head.is_empty() {
-        return None;
-    }
+/// Where `summary` is in `text`, start and end. The summary taken from a paragraph has its
+/// lines joined ([`crate::render::markdown`]: no space between Chinese lines, one between
+/// words), so a line break in `text`, with the spaces around it, may stand for nothing or
+/// for one space of the summary. Searched by the summary's first character, then compared:
+/// a longer needle could hold a line break, and a long one makes `str::find`'s set-up cost
+/// more than the search.
+fn find_summary(summary: &str, text: &str) -> Option<(usize, usize)> {
+    let head = summary.chars().next()?;
     text.match_indices(head)
-        .map(|(at, _)| at)
-        .find(|&at| text[at..].starts_with(summary))
+        .find_map(|(start, _)| Some((start, end_of_summary(summary, text, start)?)))
+}
+
+/// Where `summary`, compared from `start` of `text` as [`find_summary`] says, ends in it:
+/// a run of blanks in `text` that holds a line break matches any blanks of the summary.
+fn end_of_summary(summary: &str, text: &str, start: usize) -> Option<usize> {
+    let (summary, text) = (summary.as_bytes(), text.as_bytes());
+    let blanks = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n'))
+            .count()
+    };
+    let (mut s, mut t) = (0, start);
+    while s < summary.len() {
+        let run = blanks(&text[t..]);
+        if text[t..t + run].contains(&b'\n') {
+            t += run;
+            s += blanks(&summary[s..]);
+        } else if text.get(t) == Some(&summary[s]) {
+            s += 1;
+            t += 1;
+        } else {
+            return None;
+        }
+    }
+    Some(t)
 }
 
 /// Single CJK characters are indexed without positions: they only serve one-character

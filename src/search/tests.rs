@@ -87,6 +87,32 @@ fn a_summary_from_the_body_is_indexed_once() {
 }
 
 #[test]
+fn a_summary_whose_paragraph_has_several_lines_is_indexed_once() {
+    // The summary joins the paragraph's lines: Chinese without a space, words with one.
+    let text = "一、背景\n首段第一行\n第二行。\n其他。";
+    let case = case_with_summary("首段第一行第二行。", true);
+    assert_eq!(body_without_summary(&case, text), "一、背景\n\n\n其他。");
+    let text = "Intro\nfirst line\n  second line.\nMore.";
+    let case = case_with_summary("first line second line.", true);
+    assert_eq!(body_without_summary(&case, text), "Intro\n\n\nMore.");
+    // Cut inside the second line, and found there.
+    let case = case_with_summary("first line sec…", true);
+    assert_eq!(
+        body_without_summary(&case, text),
+        "Intro\n\nond line.\nMore."
+    );
+    // A line break is not a character the summary has; an author's summary written on
+    // several lines is found across the body's.
+    let case = case_with_summary("首段第一行X第二行。", true);
+    assert_eq!(
+        body_without_summary(&case, "首段第一行\n第二行。"),
+        "首段第一行\n第二行。"
+    );
+    let case = case_with_summary("first line\nsecond line.", false);
+    assert_eq!(body_without_summary(&case, text), "Intro\n\n\nMore.");
+}
+
+#[test]
 fn only_large_collections_drop_common_positions() {
     assert_eq!(position_max_df(23), u32::MAX);
     assert_eq!(position_max_df(COMMON_MIN_DOCS), u32::MAX);
