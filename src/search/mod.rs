@@ -333,40 +333,55 @@ pub fn body_around_summary<'a>(case: &Case, text: &'a str) -> (&'a str, Option<&
 
 /// Where `summary` is in `text`, start and end. The summary taken from a paragraph has its
 /// lines joined ([`crate::render::markdown`]: no space between Chinese lines, one between
-/// words), so a line break in `text`, with the spaces around it, may stand for nothing or
-/// for one space of the summary. Searched by the summary's first character, then compared:
-/// a longer needle could hold a line break, and a long one makes `str::find`'s set-up cost
-/// more than the search.
+/// words), so a line break in `text`, with the blanks around it, may stand for nothing or
+/// for blanks of the summary. Searched by the summary's first eight characters, then by its
+/// first one (a line may end among the eight), and compared: a long needle makes
+/// `str::find`'s set-up cost more than the search.
 fn find_summary(summary: &str, text: &str) -> Option<(usize, usize)> {
-    let head = summary.chars().next()?;
+    let first = summary.chars().next()?;
+    let head = match summary.char_indices().nth(8) {
+        Some((end, _)) => &summary[..end],
+        None => summary,
+    };
+    let found_at = |(start, _): (usize, &str)| Some((start, end_of_summary(summary, text, start)?));
     text.match_indices(head)
-        .find_map(|(start, _)| Some((start, end_of_summary(summary, text, start)?)))
+        .find_map(found_at)
+        .or_else(|| text.match_indices(first).find_map(found_at))
 }
 
 /// Where `summary`, compared from `start` of `text` as [`find_summary`] says, ends in it:
 /// a run of blanks in `text` that holds a line break matches any blanks of the summary.
 fn end_of_summary(summary: &str, text: &str, start: usize) -> Option<usize> {
     let (summary, text) = (summary.as_bytes(), text.as_bytes());
-    let blanks = |bytes: &[u8]| {
-        bytes
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n'))
-            .count()
-    };
+    let is_blank = |b: &&u8| matches!(b, b' ' | b'\t' | b'\n');
+    let blanks = |bytes: &[u8]| bytes.iter().take_while(is_blank).count();
     let (mut s, mut t) = (0, start);
-    while s < summary.len() {
+    loop {
+        let same = summary[s..]
+            .iter()
+            .zip(&text[t..])
+            .take_while(|(a, b)| a == b)
+            .count();
+        s += same;
+        t += same;
+        if s == summary.len() {
+            return Some(t);
+        }
+        // Back to the start of the blanks both sides matched, which may hold the break.
+        let matched_blanks = summary[s - same..s]
+            .iter()
+            .rev()
+            .take_while(is_blank)
+            .count();
+        s -= matched_blanks;
+        t -= matched_blanks;
         let run = blanks(&text[t..]);
-        if text[t..t + run].contains(&b'\n') {
-            t += run;
-            s += blanks(&summary[s..]);
-        } else if text.get(t) == Some(&summary[s]) {
-            s += 1;
-            t += 1;
-        } else {
+        if !text[t..t + run].contains(&b'\n') {
             return None;
         }
+        t += run;
+        s += blanks(&summary[s..]);
     }
-    Some(t)
 }
 
 /// Single CJK characters are indexed without positions: they only serve one-character

@@ -89,11 +89,45 @@ pub fn build<T: Sync>(
         .collect()
 }
 
-/// What a case's text contributes: every (token, field) with its occurrences, fields in
-/// order, and the length of every field in query tokens.
+/// What a case's text contributes: every (token, field) with its occurrences, and the
+/// length of every field in query tokens.
 struct DocTokens {
     lengths: [u32; FIELD_COUNT],
-    tokens: Vec<(Key, Occurrences)>,
+    tokens: Tokens,
+}
+
+/// A case's (token, field) entries by kind of token, each kind's fields in order. Kept
+/// apart because unigrams, half of all entries, have only a count: as one list of
+/// `(Key, Occurrences)`, every entry took 56 bytes, written by the tokenising threads and
+/// read back by the merge.
+#[derive(Default)]
+struct Tokens {
+    unigrams: Vec<Counted>,
+    bigrams: Vec<(u64, Occurrences)>,
+    words: Vec<(Box<str>, Occurrences)>,
+}
+
+/// A unigram's count in a field (see [`Key::has_positions`]).
+#[derive(Clone, Copy)]
+struct Counted {
+    c: char,
+    field: u8,
+    count: u32,
+}
+
+impl Tokens {
+    /// Room for `lengths` entries of each kind (as [`Tokens::lengths`] gives them).
+    fn with_capacity([unigrams, bigrams, words]: [usize; 3]) -> Tokens {
+        Tokens {
+            unigrams: Vec::with_capacity(unigrams),
+            bigrams: Vec::with_capacity(bigrams),
+            words: Vec::with_capacity(words),
+        }
+    }
+
+    fn lengths(&self) -> [usize; 3] {
+        [self.unigrams.len(), self.bigrams.len(), self.words.len()]
+    }
 }
 
 /// A token: a CJK unigram or bigram packed into a number, or a word.
@@ -143,14 +177,6 @@ impl Occurrences {
         }
     }
 
-    /// Occurrences whose positions are not kept (a unigram's: see [`Key::has_positions`]).
-    fn counted(field: u8, count: u32) -> Self {
-        Occurrences {
-            count,
-            ..Occurrences::new(field)
-        }
-    }
-
     fn add(&mut self, position: u32) {
         if let Some(slot) = self.positions.get_mut(self.count as usize) {
             *slot = position;
@@ -165,15 +191,15 @@ impl Occurrences {
 
 fn doc_tokens(scratch: &mut Scratch, fields: &[String; FIELD_COUNT]) -> DocTokens {
     let mut lengths = [0; FIELD_COUNT];
-    // As many as the last case had: growing the list a step at a time was a tenth of the
-    // tokenising (each step copies it).
-    let mut tokens: Vec<(Key, Occurrences)> = Vec::with_capacity(scratch.last_tokens);
+    // As many as the last case had: growing the lists a step at a time was a tenth of the
+    // tokenising (each step copies them).
+    let mut tokens = Tokens::with_capacity(scratch.last_tokens);
     for (f, text) in fields.iter().enumerate() {
         scratch.field = f as u8;
         index_tokens(text, scratch);
         lengths[f] = scratch.end_field(&mut tokens);
     }
-    scratch.last_tokens = tokens.len();
+    scratch.last_tokens = tokens.lengths();
     DocTokens { lengths, tokens }
 }
 
@@ -197,8 +223,8 @@ struct Scratch {
     bigrams: Vec<(u64, Occurrences)>,
     bigram_at: FxMap<u64, u32>,
     words: FxMap<Box<str>, Occurrences>,
-    /// The tokens of the last case.
-    last_tokens: usize,
+    /// How many tokens of each kind the last case had.
+    last_tokens: [usize; 3],
 }
 
 /// The common CJK ideographs (U+4E00–U+9FFF): nearly every character of Chinese text. An
@@ -217,27 +243,24 @@ impl Scratch {
             bigrams: Vec::new(),
             bigram_at: FxMap::default(),
             words: FxMap::default(),
-            last_tokens: 0,
+            last_tokens: [0; 3],
         }
     }
 
     /// Moves the field's tokens to `tokens`, leaving the scratch empty for the next field;
     /// returns the field's length.
-    fn end_field(&mut self, tokens: &mut Vec<(Key, Occurrences)>) -> u32 {
+    fn end_field(&mut self, tokens: &mut Tokens) -> u32 {
         let field = self.field;
         for c in self.unigrams.drain(..) {
             let count = match self.common_count.get_mut(common_index(c)) {
                 Some(count) => std::mem::take(count),
                 None => self.rare_count.remove(&c).unwrap_or_default(),
             };
-            tokens.push((
-                Key::Cjk(cjk_key(c, None)),
-                Occurrences::counted(field, count),
-            ));
+            tokens.unigrams.push(Counted { c, field, count });
         }
-        tokens.extend(self.bigrams.drain(..).map(|(k, o)| (Key::Cjk(k), o)));
+        tokens.bigrams.append(&mut self.bigrams);
         self.bigram_at.clear();
-        tokens.extend(self.words.drain().map(|(k, o)| (Key::Word(k), o)));
+        tokens.words.extend(self.words.drain());
         std::mem::take(&mut self.length)
     }
 }
@@ -388,14 +411,23 @@ impl Lists {
         }
     }
 
-    fn add(&mut self, doc: u32, tokens: Vec<(Key, Occurrences)>, position_max_df: u32) {
-        for (key, occurrences) in tokens {
-            let at = self.index(key);
+    fn add(&mut self, doc: u32, tokens: Tokens, position_max_df: u32) {
+        for u in tokens.unigrams {
+            let at = self.index(Key::Cjk(cjk_key(u.c, None)));
+            self.lists[at].1.count(doc, u.field, u.count);
+        }
+        for (key, occurrences) in tokens.bigrams {
+            let at = self.index(Key::Cjk(key));
+            self.lists[at].1.push(doc, &occurrences, position_max_df);
+        }
+        for (word, occurrences) in tokens.words {
+            let at = self.index(Key::Word(word));
             self.lists[at].1.push(doc, &occurrences, position_max_df);
         }
     }
 
     /// The index of `key`'s list, made if it is new.
+    #[inline(always)]
     fn index(&mut self, key: Key) -> usize {
         let lists = &mut self.lists;
         let mut push = |key: Key| {
@@ -463,17 +495,24 @@ impl RawList {
         }
     }
 
-    fn push(&mut self, doc: u32, occ: &Occurrences, position_max_df: u32) {
+    /// Adds `tf` occurrences in `field` of case `doc`, whether the case is new to the list.
+    #[inline(always)]
+    fn count(&mut self, doc: u32, field: u8, tf: u32) -> bool {
         let new_doc = self.df == 0 || doc != self.last_doc;
         if new_doc {
             self.df += 1;
         }
-        push_leb(
-            &mut self.data,
-            (doc - self.last_doc) * 8 + u32::from(occ.field),
-        );
-        push_leb(&mut self.data, occ.count);
+        push_leb(&mut self.data, (doc - self.last_doc) * 8 + u32::from(field));
+        push_leb(&mut self.data, tf);
         self.last_doc = doc;
+        new_doc
+    }
+
+    /// [`RawList::count`], with the positions kept while the token is in at most
+    /// `position_max_df` cases.
+    #[inline(always)]
+    fn push(&mut self, doc: u32, occ: &Occurrences, position_max_df: u32) {
+        let new_doc = self.count(doc, occ.field, occ.count);
         if self.df > position_max_df {
             self.positions = None;
         }
@@ -609,6 +648,25 @@ mod tests {
         RawList::new(&key(token))
     }
 
+    impl Tokens {
+        /// Every entry as one list, unigrams with their count and no positions.
+        fn entries(&self) -> Vec<(Key, Occurrences)> {
+            let unigrams = self.unigrams.iter().map(|u| {
+                let occurrences = Occurrences {
+                    count: u.count,
+                    ..Occurrences::new(u.field)
+                };
+                (Key::Cjk(cjk_key(u.c, None)), occurrences)
+            });
+            let bigrams = self.bigrams.iter().map(|(k, o)| (Key::Cjk(*k), o.clone()));
+            let words = self
+                .words
+                .iter()
+                .map(|(w, o)| (Key::Word(w.clone()), o.clone()));
+            unigrams.chain(bigrams).chain(words).collect()
+        }
+    }
+
     #[test]
     fn cjk_tokens_pack_and_unpack() {
         for token in ["拍", "拍即", "𠀀𠀁", "가나"] {
@@ -731,6 +789,7 @@ mod tests {
             let doc = doc_tokens(&mut Scratch::new(), &fields);
             let mut tokens: Vec<(String, u8, u32, Vec<u32>)> = doc
                 .tokens
+                .entries()
                 .iter()
                 .map(|(k, o)| (k.text(), o.field, o.count, o.kept().to_vec()))
                 .collect();
@@ -750,10 +809,9 @@ mod tests {
         fields[0] = "한국한 𠀀かか 审".into();
         fields[1] = "한".into();
         let mut scratch = Scratch::new();
-        let doc = doc_tokens(&mut scratch, &fields);
+        let entries = doc_tokens(&mut scratch, &fields).tokens.entries();
         let count = |token: &str, field: u8| {
-            let found = doc
-                .tokens
+            let found = entries
                 .iter()
                 .find(|(k, o)| k.text() == token && o.field == field);
             found.map(|(_, o)| o.count)
@@ -778,15 +836,17 @@ mod tests {
         assert_eq!(doc.lengths[6], 3);
         let mut title: Vec<String> = doc
             .tokens
+            .entries()
             .iter()
             .filter(|(_, o)| o.field == 0)
             .map(|(k, _)| k.text())
             .collect();
         title.sort();
         assert_eq!(title, ["e", "即", "即得", "得", "拍", "拍即"]);
-        let pai = doc.tokens.iter().find(|(k, _)| k.text() == "拍").unwrap();
+        let entries = doc.tokens.entries();
+        let pai = entries.iter().find(|(k, _)| k.text() == "拍").unwrap();
         assert_eq!(pai.1.count, 2);
-        let e = doc.tokens.iter().find(|(k, _)| k.text() == "e").unwrap();
+        let e = entries.iter().find(|(k, _)| k.text() == "e").unwrap();
         assert_eq!(e.1.kept(), [4]);
     }
 }
