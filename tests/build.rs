@@ -441,6 +441,51 @@ fn text_that_looks_like_a_mark_is_not_spliced() {
     assert_eq!(page.matches("<li class=\"case-card\"").count(), 2, "{page}");
 }
 
+/// Text that is exactly a mark (a title, a summary, a heading of the body) is text too:
+/// the marks templates print are safe values, and the escaper writes U+E000 in every other.
+#[test]
+fn text_that_is_exactly_a_mark_is_not_spliced() {
+    let site = copy_fixture("basic");
+    let case = site.path().join("content/cases/001.md");
+    let text = read(&case)
+        .replace(
+            "title: Riverside cuts permit time with parallel approval",
+            "title: \"\\uE000body\\uE000\"\nsummary: \"\\uE000cards\\uE000\"",
+        )
+        .replace(
+            "Riverside merged four approvals into one window.",
+            "Riverside merged four approvals.\n\n## \u{E000}root\u{E000}\n\nMore.",
+        );
+    std::fs::write(&case, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build_into(site.path(), &out.path().join("public")).expect("builds");
+    let public = out.path().join("public");
+    for page in [
+        "cases/001.html",
+        "index.html",
+        "print.html",
+        "tags/permits.html",
+    ] {
+        let html = read(public.join(page));
+        assert!(
+            !html.contains('\u{E000}'),
+            "{page} has a raw mark character"
+        );
+        assert!(
+            html.contains("&#xE000;body&#xE000;"),
+            "{page} lost the title"
+        );
+    }
+    let page = read(public.join("cases/001.html"));
+    assert!(page.contains("&#xE000;root&#xE000;"), "the heading is kept");
+    assert_eq!(
+        page.matches("Applicants used to visit four offices.")
+            .count(),
+        1
+    );
+    assert_eq!(page.matches("<li class=\"case-card\"").count(), 2, "{page}");
+}
+
 /// A case without a `summary` gets its first paragraph as one: lists and the meta
 /// description and the feed show it, but its own page and `print.html` show the body, which has it already.
 #[test]

@@ -189,7 +189,7 @@ pub struct IndexPage<'a> {
     /// This page's case cards (`case_card.html`), ready to go inside `<ol class="case-list">`.
     /// In the context, [`CARDS_MARK`](super::fragments::CARDS_MARK) stands for them: print
     /// it with `| safe`, and test `total` rather than this.
-    pub cases_html: &'static str,
+    pub cases_html: tera::Value,
     /// `None` when the list fits on one page.
     pub pager: Option<PagerView>,
 }
@@ -213,14 +213,14 @@ pub struct CasePage<'a> {
     pub chart: Option<String>,
     /// The body: a mark it is written over ([`super::fragments::BODY_MARK`]), so never empty;
     /// `has_content` says whether the body is.
-    pub content: &'static str,
+    pub content: tera::Value,
     pub has_content: bool,
     pub toc: &'a [TocEntry],
     pub previous: Option<Link>,
     pub next: Option<Link>,
     /// The cards of related cases (`case_card.html`), to go inside `<ol>`: a mark they are
     /// written over, empty when the case has none.
-    pub related_html: &'static str,
+    pub related_html: tera::Value,
 }
 
 #[derive(Serialize)]
@@ -251,11 +251,11 @@ pub struct TermPage<'a> {
     /// Position of this page's first case in the whole list (1-based).
     pub first: usize,
     /// As on [`IndexPage`]: a mark the cards replace.
-    pub cases_html: &'static str,
+    pub cases_html: tera::Value,
     pub pager: Option<PagerView>,
     /// Rows (`metric_row.html`) of the metrics of this page's cases, in case order; a mark
     /// (as `cases_html`), so test `metric_count`.
-    pub metric_rows_html: &'static str,
+    pub metric_rows_html: tera::Value,
     pub metric_count: usize,
     /// Rows of all the term's cases, on all pages.
     pub metric_total: usize,

@@ -34,18 +34,11 @@ pub const BODY_MARK: &str = "\u{E000}body\u{E000}";
 /// The character every mark starts with.
 pub const MARK_LEAD: &str = "\u{E000}";
 
-/// Whether `text` is one of the marks: the only values the HTML escaper lets U+E000 through
-/// in (it writes it as `&#xE000;` in every other), so that no text of a case can pass for one.
-pub fn is_mark(text: &str) -> bool {
-    text.starts_with(MARK_LEAD)
-        && [
-            ROOT_MARK,
-            CARDS_MARK,
-            ROWS_MARK,
-            BODY_MARK,
-            super::print::CASES_MARK,
-        ]
-        .contains(&text)
+/// A mark as a template value: marked safe, so that it reaches the page as it is, while
+/// the HTML escaper writes U+E000 as `&#xE000;` in every other value. No text of a case,
+/// not even one that is a mark's text, can then pass for a mark.
+pub fn mark(mark: &'static str) -> tera::Value {
+    tera::Value::safe_string(mark)
 }
 
 /// Where U+E000, every mark's lead, is in `bytes`: found by its first byte, which is rare

@@ -127,7 +127,7 @@ pub struct MetricsPage<'a> {
     pub row_count: usize,
     /// Stands for every row (`metric_row.html` with `full`), in table order: the rows are
     /// written in its place after rendering, not converted into the template context.
-    pub rows_html: &'static str,
+    pub rows_html: tera::Value,
     pub case_count: usize,
     pub filter_regions: Vec<FilterOption<'a>>,
     pub filter_departments: Vec<FilterOption<'a>>,
@@ -218,7 +218,7 @@ impl Renderer<'_> {
             departments: self.groups(&table.departments, TaxonomyKind::Departments),
             totals: self.totals(),
             row_count: rows.len(),
-            rows_html: ROWS_MARK,
+            rows_html: super::fragments::mark(ROWS_MARK),
             case_count: cases,
             filter_regions: options(rows.iter().map(|r| all_cases[r.case].region.as_str())),
             filter_departments: options(rows.iter().map(|r| all_cases[r.case].department.as_str())),

@@ -25,7 +25,7 @@ pub struct PrintCase<'a> {
     pub metrics_html: &'a str,
     /// Stands for the body ([`super::fragments::BODY_MARK`]), written over by
     /// [`adapt_body`] straight into the page: 7 kB a case, not worth a trip through Tera.
-    pub content: &'static str,
+    pub content: tera::Value,
 }
 
 #[derive(Serialize)]
@@ -36,7 +36,7 @@ pub struct PrintPage<'a> {
     pub toc: Vec<Link>,
     /// Stands for the cases (`print_case.html`, one per case), spliced in after rendering:
     /// 100 MB of bodies at 10,000 cases are not worth converting into a template context.
-    pub cases_html: &'static str,
+    pub cases_html: tera::Value,
 }
 
 /// Where the cases go in the rendered `print.html`.
@@ -55,7 +55,7 @@ pub fn print_case<'a>(
         extra: &case.extra,
         metrics,
         metrics_html,
-        content: super::fragments::BODY_MARK,
+        content: super::fragments::mark(super::fragments::BODY_MARK),
     }
 }
 
