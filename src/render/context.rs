@@ -208,9 +208,12 @@ pub struct CasePage<'a> {
     /// The case's metrics (`MetricView`s), converted once for the page and its table.
     pub metrics: tera::Value,
     /// The metrics as a table (`metric_table.html`), also shown on `print.html`.
-    pub metrics_html: &'a str,
+    /// A mark the table is written over ([`super::fragments::TABLE_MARK`]), empty when the
+    /// case has no metrics.
+    pub metrics_html: tera::Value,
     /// Inline SVG of the before/after metrics, drawn at build time.
-    pub chart: Option<String>,
+    /// A mark the chart is written over ([`super::fragments::CHART_MARK`]).
+    pub chart: Option<tera::Value>,
     /// The body: a mark it is written over ([`super::fragments::BODY_MARK`]), so never empty;
     /// `has_content` says whether the body is.
     pub content: tera::Value,

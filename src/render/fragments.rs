@@ -31,6 +31,19 @@ pub const ROWS_MARK: &str = "\u{E000}rows\u{E000}";
 /// into Tera's context and out again).
 pub const BODY_MARK: &str = "\u{E000}body\u{E000}";
 
+/// Stand for a case's metric table and chart, as [`BODY_MARK`] for its body (2–4 kB a case).
+pub const TABLE_MARK: &str = "\u{E000}table\u{E000}";
+pub const CHART_MARK: &str = "\u{E000}chart\u{E000}";
+
+/// [`mark`] for an HTML piece that may be empty: the mark, or an empty string (which a
+/// template tests as false) when there is nothing to write over it.
+pub fn mark_unless_empty(mark: &'static str, html: &str) -> tera::Value {
+    match html.is_empty() {
+        true => "".into(),
+        false => self::mark(mark),
+    }
+}
+
 /// The character every mark starts with.
 pub const MARK_LEAD: &str = "\u{E000}";
 

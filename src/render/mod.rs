@@ -30,7 +30,8 @@ use crate::site::taxonomy::TaxonomyKind;
 use crate::site::Site;
 use context::*;
 use fragments::{
-    FillList, Fragments, Reuse, BODY_MARK, CARDS_MARK, MARK_LEAD, ROOT_MARK, ROWS_MARK,
+    FillList, Fragments, Reuse, BODY_MARK, CARDS_MARK, CHART_MARK, MARK_LEAD, ROOT_MARK, ROWS_MARK,
+    TABLE_MARK,
 };
 use i18n::Strings;
 use theme::Theme;
@@ -821,15 +822,16 @@ impl<'a> Renderer<'a> {
             url: self.summaries.get(j).url.to_string(),
         };
         let table = self.metric_table(tables, i, &metrics)?;
+        let chart = self.case_chart(i);
         let related = &self.site.related[i];
         let page = CasePage {
             root: context::root_of(&case.url),
             page_url: &case.url,
             case: self.summaries.get(i),
             extra: &case.extra,
-            metrics_html: &table,
+            metrics_html: fragments::mark_unless_empty(TABLE_MARK, &table),
             metrics,
-            chart: self.case_chart(i),
+            chart: chart.as_ref().map(|_| fragments::mark(CHART_MARK)),
             content: fragments::mark(BODY_MARK),
             has_content: !case.rendered.html.trim().is_empty(),
             toc: &case.rendered.toc,
@@ -844,16 +846,26 @@ impl<'a> Renderer<'a> {
             .map_err(|e| self.templates.diagnostic(&e, Some("case.html")))?;
         context.extend(fields);
         let bytes = self.templates.render_context_bytes("case.html", context)?;
+        let chart = chart.unwrap_or_default();
         let body = |out: &mut Vec<u8>| out.extend_from_slice(case.rendered.html.as_bytes());
+        let table_html = |out: &mut Vec<u8>| out.extend_from_slice(table.as_bytes());
+        let chart_html = |out: &mut Vec<u8>| out.extend_from_slice(chart.as_bytes());
         let cards = |out: &mut Vec<u8>| {
             let related = related.iter().copied();
             self.cards.extend(out, related, "../", "\n  ")
         };
         let filled = case.rendered.html.len()
+            + table.len()
+            + chart.len()
             + self
                 .cards
                 .joined_len(related.iter().copied(), "../", "\n  ");
-        let lists = [(BODY_MARK, &body as FillList), (CARDS_MARK, &cards)];
+        let lists = [
+            (BODY_MARK, &body as FillList),
+            (CARDS_MARK, &cards),
+            (TABLE_MARK, &table_html),
+            (CHART_MARK, &chart_html),
+        ];
         let bytes = fragments::splice(bytes, &lists, filled);
         Ok(OutputFile::new(&case.url, bytes))
     }
@@ -979,8 +991,11 @@ impl<'a> Renderer<'a> {
                         let body = |out: &mut Vec<u8>| {
                             print::adapt_body(&case.rendered.html, &case.url, &prefix, out)
                         };
-                        let body_len = case.rendered.html.len();
-                        let mut html = fragments::splice(html, &[(BODY_MARK, &body)], body_len);
+                        let table_html =
+                            |out: &mut Vec<u8>| out.extend_from_slice(table.as_bytes());
+                        let filled = case.rendered.html.len() + table.len();
+                        let lists = [(BODY_MARK, &body as FillList), (TABLE_MARK, &table_html)];
+                        let mut html = fragments::splice(html, &lists, filled);
                         let end = html.trim_ascii_end().len();
                         html.truncate(end);
                         Ok(html)

@@ -22,7 +22,9 @@ pub struct PrintCase<'a> {
     /// The case's metrics (`MetricView`s), converted once for this and the table.
     pub metrics: tera::Value,
     /// The metrics as a table, as on the case's page.
-    pub metrics_html: &'a str,
+    /// A mark the table is written over ([`super::fragments::TABLE_MARK`]), empty when the
+    /// case has no metrics.
+    pub metrics_html: tera::Value,
     /// Stands for the body ([`super::fragments::BODY_MARK`]), written over by
     /// [`adapt_body`] straight into the page: 7 kB a case, not worth a trip through Tera.
     pub content: tera::Value,
@@ -42,20 +44,21 @@ pub struct PrintPage<'a> {
 /// Where the cases go in the rendered `print.html`.
 pub const CASES_MARK: &str = "\u{E000}cases\u{E000}";
 
-/// One case, ready for the `print_case.html` template; its body is then written over the
-/// mark with [`adapt_body`].
+/// One case, ready for the `print_case.html` template; its metric table `metrics_html` and
+/// its body (with [`adapt_body`]) are then written over their marks.
 pub fn print_case<'a>(
     case: &'a Case,
     summary: &'a CaseSummary<'a>,
     metrics: tera::Value,
-    metrics_html: &'a str,
+    metrics_html: &str,
 ) -> PrintCase<'a> {
+    use super::fragments::{mark, mark_unless_empty, BODY_MARK, TABLE_MARK};
     PrintCase {
         case: summary,
         extra: &case.extra,
         metrics,
-        metrics_html,
-        content: super::fragments::mark(super::fragments::BODY_MARK),
+        metrics_html: mark_unless_empty(TABLE_MARK, metrics_html),
+        content: mark(BODY_MARK),
     }
 }
 
