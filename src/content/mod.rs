@@ -141,9 +141,15 @@ pub fn load_cached(
         .sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source)));
     content.pages.sort_by(|a, b| a.url.cmp(&b.url));
     content.assets.sort_by(|a, b| a.url.cmp(&b.url));
-    check_duplicate_ids(&content.cases, &mut problems);
-    check_output_collisions(&content, &mut problems);
-    render_bodies(&mut content, markdown, &mut problems, cache);
+    // Both cores: this runs between the parallel parsing and Markdown passes.
+    let (links, ()) = rayon::join(
+        || link_map(&content),
+        || {
+            check_duplicate_ids(&content.cases, &mut problems);
+            check_output_collisions(&content, &mut problems);
+        },
+    );
+    render_bodies(&mut content, links, markdown, &mut problems, cache);
     problems.sort();
     if !problems.has_errors() {
         content.warnings = std::mem::take(&mut problems);
@@ -569,13 +575,14 @@ fn set_rendered(case: &mut Case, mut rendered: crate::render::markdown::Rendered
     case.rendered = rendered;
 }
 
+/// Renders every body, links resolved through `map` ([`link_map`]).
 fn render_bodies(
     content: &mut Content,
+    map: BTreeMap<String, String>,
     markdown: &MarkdownRenderer,
     problems: &mut Diagnostics,
     cache: &mut cache::ContentCache,
 ) {
-    let map = link_map(content);
     let link_hash = hash_links(&map);
     let render = |source: &Path, url: &str, body: &str, body_line: usize| {
         render_body(markdown, &map, source, url, body, body_line)
