@@ -395,22 +395,20 @@ fn a_list_item_template_error_fails_the_build_and_keeps_the_old_site() {
     }
 }
 
-/// A case's own text holding the marks a page is spliced at (U+E000 words) gets neither a body
-/// nor a list written into it: the title, summary and body show the characters as entities,
-/// and the page has its body and related cards once each, where the template puts them.
-#[test]
-fn text_that_looks_like_a_mark_is_not_spliced() {
+/// Builds the basic fixture with case 001's title line and first sentence replaced, and
+/// checks that no page shows a raw mark character or lost the text `&#xE000;body&#xE000;`,
+/// and that case 001's page has its body and related cards once each; returns that page.
+fn build_with_marks_in_case_001(title_line: &str, first_sentence: &str) -> String {
     let site = copy_fixture("basic");
     let case = site.path().join("content/cases/001.md");
-    let marks = "\u{E000}body\u{E000} \u{E000}cards\u{E000} \u{E000}root\u{E000}";
     let text = read(&case)
         .replace(
             "title: Riverside cuts permit time with parallel approval",
-            &format!("title: \"Riverside {marks}\"\nsummary: \"Summary {marks}\""),
+            title_line,
         )
         .replace(
             "Riverside merged four approvals into one window.",
-            &format!("Riverside merged four approvals. {marks}"),
+            first_sentence,
         );
     std::fs::write(&case, text).unwrap();
     let out = tempfile::tempdir().unwrap();
@@ -439,51 +437,30 @@ fn text_that_looks_like_a_mark_is_not_spliced() {
         1
     );
     assert_eq!(page.matches("<li class=\"case-card\"").count(), 2, "{page}");
+    page
+}
+
+/// A case's own text holding the marks a page is spliced at (U+E000 words) gets neither a body
+/// nor a list written into it: the title, summary and body show the characters as entities,
+/// and the page has its body and related cards once each, where the template puts them.
+#[test]
+fn text_that_looks_like_a_mark_is_not_spliced() {
+    let marks = "\u{E000}body\u{E000} \u{E000}cards\u{E000} \u{E000}root\u{E000}";
+    build_with_marks_in_case_001(
+        &format!("title: \"Riverside {marks}\"\nsummary: \"Summary {marks}\""),
+        &format!("Riverside merged four approvals. {marks}"),
+    );
 }
 
 /// Text that is exactly a mark (a title, a summary, a heading of the body) is text too:
 /// the marks templates print are safe values, and the escaper writes U+E000 in every other.
 #[test]
 fn text_that_is_exactly_a_mark_is_not_spliced() {
-    let site = copy_fixture("basic");
-    let case = site.path().join("content/cases/001.md");
-    let text = read(&case)
-        .replace(
-            "title: Riverside cuts permit time with parallel approval",
-            "title: \"\\uE000body\\uE000\"\nsummary: \"\\uE000cards\\uE000\"",
-        )
-        .replace(
-            "Riverside merged four approvals into one window.",
-            "Riverside merged four approvals.\n\n## \u{E000}root\u{E000}\n\nMore.",
-        );
-    std::fs::write(&case, text).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    build_into(site.path(), &out.path().join("public")).expect("builds");
-    let public = out.path().join("public");
-    for page in [
-        "cases/001.html",
-        "index.html",
-        "print.html",
-        "tags/permits.html",
-    ] {
-        let html = read(public.join(page));
-        assert!(
-            !html.contains('\u{E000}'),
-            "{page} has a raw mark character"
-        );
-        assert!(
-            html.contains("&#xE000;body&#xE000;"),
-            "{page} lost the title"
-        );
-    }
-    let page = read(public.join("cases/001.html"));
-    assert!(page.contains("&#xE000;root&#xE000;"), "the heading is kept");
-    assert_eq!(
-        page.matches("Applicants used to visit four offices.")
-            .count(),
-        1
+    let page = build_with_marks_in_case_001(
+        "title: \"\\uE000body\\uE000\"\nsummary: \"\\uE000cards\\uE000\"",
+        "Riverside merged four approvals.\n\n## \u{E000}root\u{E000}\n\nMore.",
     );
-    assert_eq!(page.matches("<li class=\"case-card\"").count(), 2, "{page}");
+    assert!(page.contains("&#xE000;root&#xE000;"), "the heading is kept");
 }
 
 /// A case without a `summary` gets its first paragraph as one: lists and the meta
