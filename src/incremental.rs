@@ -36,7 +36,7 @@ use crate::content::cache::ContentCache;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::hash::{hash_json, hash_of};
 use crate::output::{self, OutputFile};
-use crate::render::context::CaseSummary;
+use crate::render::context::{CaseSummary, TermLinks};
 use crate::render::exports;
 use crate::render::fragments::{FragmentMemo, Reuse};
 use crate::render::markdown::MarkdownRenderer;
@@ -617,9 +617,9 @@ struct CaseHashes {
 }
 
 impl CaseHashes {
-    fn new(site: &Site, i: usize) -> CaseHashes {
+    fn new(site: &Site, terms: &TermLinks, i: usize) -> CaseHashes {
         CaseHashes {
-            summary: hash_json(&CaseSummary::new(site, i)),
+            summary: hash_json(&CaseSummary::new(site, terms, i)),
             // `Case` serialises its front matter, URL and summary, not its body.
             data: hash_json(&site.content.cases[i]),
         }
@@ -633,7 +633,7 @@ impl CaseHashes {
 
 /// [`CaseHashes::key`] of case `i`.
 fn case_key(site: &Site, i: usize) -> u64 {
-    CaseHashes::new(site, i).key()
+    CaseHashes::new(site, &TermLinks::new(site), i).key()
 }
 
 impl Memo {
@@ -654,6 +654,7 @@ impl Memo {
     fn case_hashes(&mut self, site: &Site, cache: &ContentCache) -> Vec<CaseHashes> {
         let cases = &site.content.cases;
         let known = &self.cases;
+        let terms = TermLinks::new(site);
         let hashes: Vec<(Option<u64>, CaseHashes)> = cases
             .par_iter()
             .enumerate()
@@ -661,7 +662,7 @@ impl Memo {
                 let version = cache.version(&c.source);
                 match known.get(&c.source) {
                     Some(&(v, hashes)) if v == version && version.is_some() => (version, hashes),
-                    _ => (version, CaseHashes::new(site, i)),
+                    _ => (version, CaseHashes::new(site, &terms, i)),
                 }
             })
             .collect();

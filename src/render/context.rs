@@ -74,10 +74,10 @@ pub struct CaseSummary<'a> {
     pub id: &'a CaseId,
     pub title: &'a str,
     pub url: &'a str,
-    pub region: Link,
-    pub department: Link,
+    pub region: TermLinkValue<'a>,
+    pub department: TermLinkValue<'a>,
     pub date: Option<&'a str>,
-    pub tags: Vec<Link>,
+    pub tags: Vec<TermLinkValue<'a>>,
     pub summary: &'a str,
     /// The summary is the body's first paragraph (not shown above a body that has it).
     pub summary_from_body: bool,
@@ -85,13 +85,10 @@ pub struct CaseSummary<'a> {
 }
 
 impl<'a> CaseSummary<'a> {
-    /// Case `i` of `site`.
-    pub fn new(site: &'a Site, i: usize) -> Self {
+    /// Case `i` of `site`, its terms' links from `terms`.
+    pub fn new(site: &'a Site, terms: &TermLinks, i: usize) -> Self {
         let case = &site.content.cases[i];
-        let link = |kind: TaxonomyKind, name: &str| Link {
-            name: name.to_string(),
-            url: term_url(site, kind, name).unwrap_or_default(),
-        };
+        let link = |kind: TaxonomyKind, name: &'a str| terms.link(site, kind, name);
         CaseSummary {
             id: &case.id,
             title: &case.title,
@@ -111,10 +108,69 @@ impl<'a> CaseSummary<'a> {
     }
 }
 
+/// A link to a taxonomy term's page ([`Link`]) with the term's name, serialised as a template
+/// value made once per term ([`TermLinks`]).
+#[derive(Debug, Clone)]
+pub struct TermLinkValue<'a> {
+    pub name: &'a str,
+    value: tera::Value,
+}
+
+impl Serialize for TermLinkValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+/// Every term's [`Link`] as a template value, made once: a term is on hundreds or thousands
+/// of cases, and a case's summary is converted for Tera three times (its card, its page, its
+/// entry in `print.html`); the links were half of that conversion.
+pub struct TermLinks {
+    /// By [`TaxonomyKind`], in the order of the taxonomy's terms; empty when it is not
+    /// published.
+    values: Vec<(TaxonomyKind, Vec<tera::Value>)>,
+}
+
+impl TermLinks {
+    pub fn new(site: &Site) -> Self {
+        let values = site
+            .taxonomies
+            .iter()
+            .map(|taxonomy| {
+                let links = taxonomy.terms.iter().map(|term| {
+                    tera::Value::from_serializable(&Link {
+                        name: term.name.clone(),
+                        url: term.url.clone(),
+                    })
+                });
+                (taxonomy.kind, links.collect())
+            })
+            .collect();
+        TermLinks { values }
+    }
+
+    /// The link of term `name`: to its page, or with an empty URL when its taxonomy is not
+    /// published.
+    fn link<'a>(&self, site: &Site, kind: TaxonomyKind, name: &'a str) -> TermLinkValue<'a> {
+        let made = term_at(site, kind, name).and_then(|(_, at)| {
+            let (_, values) = self.values.iter().find(|(k, _)| *k == kind)?;
+            values.get(at).cloned()
+        });
+        let value = made.unwrap_or_else(|| {
+            tera::Value::from_serializable(&Link {
+                name: name.to_string(),
+                url: String::new(),
+            })
+        });
+        TermLinkValue { name, value }
+    }
+}
+
 /// Every case's [`CaseSummary`], each made the first time it is asked for: a full build asks
 /// for all of them, a watch-mode rebuild after one save for a handful.
 pub struct Summaries<'a> {
     site: &'a Site,
+    terms: TermLinks,
     made: Vec<std::sync::OnceLock<CaseSummary<'a>>>,
 }
 
@@ -123,12 +179,16 @@ impl<'a> Summaries<'a> {
         let made = (0..site.content.cases.len())
             .map(|_| Default::default())
             .collect();
-        Summaries { site, made }
+        Summaries {
+            site,
+            terms: TermLinks::new(site),
+            made,
+        }
     }
 
     /// The summary of case `i`.
     pub fn get(&self, i: usize) -> &CaseSummary<'a> {
-        self.made[i].get_or_init(|| CaseSummary::new(self.site, i))
+        self.made[i].get_or_init(|| CaseSummary::new(self.site, &self.terms, i))
     }
 
     pub fn len(&self) -> usize {
@@ -142,12 +202,22 @@ impl<'a> Summaries<'a> {
 
 /// URL of a term's page, if that taxonomy is published.
 pub(crate) fn term_url(site: &Site, kind: TaxonomyKind, name: &str) -> Option<String> {
+    let (taxonomy, at) = term_at(site, kind, name)?;
+    Some(taxonomy.terms[at].url.clone())
+}
+
+/// The published taxonomy of `kind` and where term `name` is among its terms.
+fn term_at<'s>(
+    site: &'s Site,
+    kind: TaxonomyKind,
+    name: &str,
+) -> Option<(&'s crate::site::taxonomy::Taxonomy, usize)> {
     let taxonomy = site.taxonomy(kind)?;
-    let index = taxonomy
+    let at = taxonomy
         .terms
         .binary_search_by(|t| t.name.as_str().cmp(name))
         .ok()?;
-    Some(taxonomy.terms[index].url.clone())
+    Some((taxonomy, at))
 }
 
 /// Where a page of a paginated list is, and links to the others.

@@ -63,8 +63,8 @@ impl<'a> MetricRowView<'a> {
             case_id: summary.id,
             case_title: summary.title,
             case_url: summary.url,
-            region: &summary.region.name,
-            department: &summary.department.name,
+            region: summary.region.name,
+            department: summary.department.name,
             tags,
             metric: &row.view,
             sort: SortKeys {
