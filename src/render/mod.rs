@@ -993,7 +993,9 @@ impl<'a> Renderer<'a> {
                         };
                         let table_html =
                             |out: &mut Vec<u8>| out.extend_from_slice(table.as_bytes());
-                        let filled = case.rendered.html.len() + table.len();
+                        // The page is sized for the adapted body: a page sized for the
+                        // body alone was copied to a larger buffer halfway through it.
+                        let filled = print::adapted_len(&case.rendered.html) + table.len();
                         let lists = [(BODY_MARK, &body as FillList), (TABLE_MARK, &table_html)];
                         let mut html = fragments::splice(html, &lists, filled);
                         let end = html.trim_ascii_end().len();

@@ -85,7 +85,7 @@ pub fn id_prefix(id: &str) -> String {
 pub fn adapt_body(html: &str, page_url: &str, prefix: &str, out: &mut Vec<u8>) {
     let dir = page_url.rsplit_once('/').map_or("", |(dir, _)| dir);
     let bytes = html.as_bytes();
-    out.reserve(html.len() + html.len() / 32);
+    out.reserve(adapted_len(html));
     let (mut plain, mut at) = (0, 0);
     while let Some(found) = memchr::memchr2(b' ', b'<', &bytes[at..]) {
         at += found;
@@ -110,6 +110,12 @@ pub fn adapt_body(html: &str, page_url: &str, prefix: &str, out: &mut Vec<u8>) {
         at += 1;
     }
     out.extend_from_slice(&bytes[plain..]);
+}
+
+/// Room for a body once [`adapt_body`] has prefixed its ids and re-rooted its links: a
+/// little more than the body (an estimate; most bodies have a few ids and links).
+pub fn adapted_len(html: &str) -> usize {
+    html.len() + html.len() / 32
 }
 
 /// The new value of an `id` (prefixed), in-page link (prefixed) or relative URL (re-rooted).
