@@ -900,8 +900,14 @@ mod tests {
             .collect()
     }
 
-    fn body_only(text: &String) -> [String; FIELD_COUNT] {
-        std::array::from_fn(|f| if f == 6 { text.clone() } else { String::new() })
+    fn body_only(text: &str) -> [String; FIELD_COUNT] {
+        std::array::from_fn(|f| {
+            if f == 6 {
+                text.to_owned()
+            } else {
+                String::new()
+            }
+        })
     }
 
     #[test]
@@ -909,7 +915,8 @@ mod tests {
         let docs = guessed_docs();
         let max_df = 1500;
         let guessing = Keep::new(max_df);
-        let (lists, _) = merge(&docs, &body_only, guessing);
+        let fields = |text: &String| body_only(text);
+        let (lists, _) = merge(&docs, &fields, guessing);
         let wrong: Vec<String> = lists
             .wrongly_guessed(max_df)
             .keys()
@@ -924,8 +931,8 @@ mod tests {
             max_df,
             guess_after: u32::MAX,
         };
-        let guessed = build_keeping(&docs, &body_only, guessing);
-        let known = build_keeping(&docs, &body_only, exact);
+        let guessed = build_keeping(&docs, &fields, guessing);
+        let known = build_keeping(&docs, &fields, exact);
         let view = |p: &[TokenPostings]| -> Vec<(String, String, Option<String>)> {
             p.iter()
                 .map(|t| (t.token.clone(), t.data.clone(), t.positions.clone()))
