@@ -164,8 +164,8 @@ fn restore_positions<T: Sync>(
     if wrong.is_empty() {
         return;
     }
-    let mut restored: Vec<RawList> = wrong.keys().map(RawList::new).collect();
-    let at: FxMap<&Key, usize> = wrong.keys().enumerate().map(|(i, k)| (k, i)).collect();
+    let mut restored: Vec<RawList> = wrong.iter().map(|(key, _)| RawList::new(key)).collect();
+    let at: FxMap<&Key, usize> = wrong.iter().enumerate().map(|(i, (k, _))| (k, i)).collect();
     let entries: Vec<Vec<(usize, Occurrences)>> = docs
         .par_iter()
         .map_init(Scratch::new, |scratch, d| {
@@ -184,7 +184,7 @@ fn restore_positions<T: Sync>(
             restored[*i].push(doc as u32, occurrences, never);
         }
     }
-    for (restored, list) in restored.into_iter().zip(wrong.values()) {
+    for (restored, (_, list)) in restored.into_iter().zip(&wrong) {
         lists.lists[*list].1.positions = restored.positions;
     }
 }
@@ -572,7 +572,7 @@ impl Lists {
 
     /// The tokens that carry positions but lost them while in at most `max_df` cases: by
     /// a wrong guess ([`Keep`]). Each with the index of its list.
-    fn wrongly_guessed(&self, max_df: u32) -> FxMap<Key, usize> {
+    fn wrongly_guessed(&self, max_df: u32) -> Vec<(Key, usize)> {
         self.lists
             .iter()
             .enumerate()
@@ -919,8 +919,8 @@ mod tests {
         let (lists, _) = merge(&docs, &fields, guessing);
         let wrong: Vec<String> = lists
             .wrongly_guessed(max_df)
-            .keys()
-            .map(Key::text)
+            .iter()
+            .map(|(key, _)| key.text())
             .collect();
         assert_eq!(
             wrong,
