@@ -887,13 +887,13 @@ mod tests {
         assert!(raw.positions.is_none(), "never back");
     }
 
-    /// 3,000 short cases: `丙丁` in all of them, `甲乙` in the first 1,200 only (so in
-    /// every case when the guess is made, and in fewer than half in the end), `word` in
-    /// every other case.
+    /// 3,000 short cases: `丙丁` in all of them, `甲乙` and `alpha` in the first 1,200
+    /// only (so in every case when the guess is made, and in fewer than half in the end),
+    /// `word` in every other case.
     fn guessed_docs() -> Vec<String> {
         (0..3000)
             .map(|i| {
-                let first = if i < 1200 { "甲乙 " } else { "" };
+                let first = if i < 1200 { "甲乙 alpha " } else { "" };
                 let word = if i % 2 == 0 { " word" } else { "" };
                 format!("{first}丙丁戊 第{i}{word}")
             })
@@ -924,8 +924,8 @@ mod tests {
             .collect();
         assert_eq!(
             wrong,
-            ["甲乙"],
-            "the guess is made, and wrong for 甲乙 alone"
+            ["甲乙", "alpha"],
+            "the guess is made, and wrong for these"
         );
         let exact = Keep {
             max_df,
@@ -947,7 +947,12 @@ mod tests {
                 .positions
                 .clone()
         };
-        assert!(positions("甲乙").is_some_and(|p| !p.is_empty()), "restored");
+        for token in ["甲乙", "alpha"] {
+            assert!(
+                positions(token).is_some_and(|p| !p.is_empty()),
+                "{token} restored"
+            );
+        }
         assert_eq!(positions("丙丁"), None, "rightly guessed: in every case");
         assert!(
             positions("word").is_some(),
