@@ -105,20 +105,47 @@ pub struct Fragments {
     html: Vec<Option<Fragment>>,
 }
 
-/// A fragment's HTML and where its [`ROOT_MARK`]s are, found once: a card is listed on
-/// about ten pages, and searching it for the marks each time was 3 % of a build.
+/// A fragment's HTML with its [`ROOT_MARK`]s filled in for [`USUAL_ROOT`], and where each
+/// root starts: found once, since a card is listed on about ten pages (searching it for the
+/// marks each time was 3 % of a build). Most pages that list fragments are one folder down,
+/// so most lists copy each fragment whole; the others put their root in at `roots`.
 struct Fragment {
     html: String,
-    marks: Box<[u32]>,
+    roots: Box<[u32]>,
 }
 
+/// The root prefix of the pages that list most fragments: the case pages (related cases)
+/// and the first page of every term (`tags/x.html`).
+const USUAL_ROOT: &str = "../";
+
 impl Fragment {
-    fn new(html: String) -> Self {
-        let marks = ROOT_FINDER
-            .find_iter(html.as_bytes())
-            .map(|at| at as u32)
-            .collect();
-        Fragment { html, marks }
+    fn new(marked: String) -> Self {
+        let mut marks = ROOT_FINDER.find_iter(marked.as_bytes()).peekable();
+        if marks.peek().is_none() {
+            return Fragment {
+                html: marked,
+                roots: Box::default(),
+            };
+        }
+        let mut html = String::with_capacity(marked.len());
+        let mut roots = Vec::new();
+        let mut plain = 0;
+        for at in marks {
+            html.push_str(&marked[plain..at]);
+            roots.push(html.len() as u32);
+            html.push_str(USUAL_ROOT);
+            plain = at + ROOT_MARK.len();
+        }
+        html.push_str(&marked[plain..]);
+        Fragment {
+            html,
+            roots: roots.into(),
+        }
+    }
+
+    /// The length of the fragment under `root`.
+    fn len_under(&self, root: &str) -> usize {
+        self.html.len() + self.roots.len() * root.len() - self.roots.len() * USUAL_ROOT.len()
     }
 }
 
@@ -234,9 +261,7 @@ impl Fragments {
         sep: &str,
     ) -> usize {
         let lengths = items.into_iter().filter_map(|i| match self.html.get(i) {
-            Some(Some(f)) => {
-                Some(f.html.len() + f.marks.len() * root.len() - f.marks.len() * ROOT_MARK.len())
-            }
+            Some(Some(f)) => Some(f.len_under(root)),
             _ => None,
         });
         lengths
@@ -282,17 +307,21 @@ impl Fragments {
     ) -> std::io::Result<()> {
         let mut first = true;
         for i in items {
-            let Some(Some(Fragment { html, marks })) = self.html.get(i) else {
+            let Some(Some(Fragment { html, roots })) = self.html.get(i) else {
                 continue;
             };
             if !std::mem::take(&mut first) {
                 put(sep)?;
             }
+            if root == USUAL_ROOT {
+                put(html)?;
+                continue;
+            }
             let mut plain = 0;
-            for &at in marks.iter() {
+            for &at in roots.iter() {
                 put(&html[plain..at as usize])?;
                 put(root)?;
-                plain = at as usize + ROOT_MARK.len();
+                plain = at as usize + USUAL_ROOT.len();
             }
             put(&html[plain..])?;
         }
@@ -507,18 +536,46 @@ mod tests {
             &tera::Context::new(),
             None,
             |i| i as u64,
-            |_, i| Ok(format!("<a href=\"{ROOT_MARK}c/{i}.html\">{i}</a>")),
+            |_, i| match i {
+                0 => Ok(format!("<a href=\"{ROOT_MARK}c/0.html\">{ROOT_MARK}</a>")),
+                _ => Ok(format!("<a href=\"{ROOT_MARK}c/{i}.html\">{i}</a>")),
+            },
         )
         .unwrap();
         assert_eq!(
             fragments.join([2, 1, 0], "../", "\n"),
-            "<a href=\"../c/2.html\">2</a>\n<a href=\"../c/0.html\">0</a>"
+            "<a href=\"../c/2.html\">2</a>\n<a href=\"../c/0.html\">../</a>"
         );
-        assert_eq!(fragments.join([0], "", ""), "<a href=\"c/0.html\">0</a>");
-        for (items, root, sep) in [(&[2, 1, 0][..], "../", "\n"), (&[0][..], "", "")] {
+        assert_eq!(fragments.join([0], "", ""), "<a href=\"c/0.html\"></a>");
+        assert_eq!(
+            fragments.join([2, 0], "../../", ""),
+            "<a href=\"../../c/2.html\">2</a><a href=\"../../c/0.html\">../../</a>"
+        );
+        let lists = [
+            (&[2, 1, 0][..], "../", "\n"),
+            (&[0][..], "", ""),
+            (&[0, 2][..], "../../", " "),
+        ];
+        for (items, root, sep) in lists {
             let joined = fragments.join(items.iter().copied(), root, sep);
             let len = fragments.joined_len(items.iter().copied(), root, sep);
             assert_eq!(len, joined.len(), "{joined}");
+        }
+    }
+
+    #[test]
+    fn a_fragment_without_marks_is_the_same_under_every_root() {
+        let fragments = Fragments::render(
+            &[true],
+            &tera::Context::new(),
+            None,
+            |i| i as u64,
+            |_, _| Ok("<p>plain</p>".to_string()),
+        )
+        .unwrap();
+        for root in ["", "../", "../../"] {
+            assert_eq!(fragments.join([0], root, ""), "<p>plain</p>");
+            assert_eq!(fragments.joined_len([0], root, ""), "<p>plain</p>".len());
         }
     }
 

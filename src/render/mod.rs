@@ -457,9 +457,9 @@ fn render_pages(
     let summaries = Summaries::new(site);
     let mut info = site_info(site, t);
     info.search_index = Some(crate::search::ROOT.to_string());
+    let shared = Shared::new(&info, t);
     let needs = Needs::new(site, wants);
-    let mut base = tera::Context::new();
-    base.insert("t", t);
+    let mut base = shared.t_context();
     base.insert_value("root", fragments::mark(ROOT_MARK));
     type Key<'r> = dyn Fn(usize) -> u64 + Sync + 'r;
     type Render<'r> = dyn Fn(&mut tera::Context, usize) -> Result<String, Diagnostic> + Sync + 'r;
@@ -514,7 +514,7 @@ fn render_pages(
         site,
         templates,
         t,
-        info: &info,
+        shared: &shared,
         metric_tables: &metric_tables,
         summaries: &summaries,
         cards: &cards,
@@ -541,9 +541,8 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
                 .for_each_init(
                     || None,
                     |contexts, i| {
-                        let (context, tables) = contexts.get_or_insert_with(|| {
-                            (Common::shared(r.info, r.t), r.table_context())
-                        });
+                        let (context, tables) = contexts
+                            .get_or_insert_with(|| (r.shared.context(), r.shared.t_context()));
                         out.emit(r.case_page(context, tables, i))
                     },
                 );
@@ -760,7 +759,9 @@ struct Renderer<'a> {
     site: &'a Site,
     templates: &'a Templates,
     t: &'static Strings,
-    info: &'a SiteInfo,
+    /// `site` and `t` for every page ([`Common`]), and `t` for a metric table's context
+    /// ([`Renderer::metric_table`]), which a thread keeps from case to case.
+    shared: &'a Shared,
     /// Each case's metric table, rendered for the first page that shows it and handed to
     /// the second ([`Renderer::metric_table`]).
     metric_tables: &'a [Mutex<TableSlot>],
@@ -791,7 +792,7 @@ type OneRow<'a> = dyn Fn(usize) -> Result<String, Diagnostic> + Sync + 'a;
 
 impl<'a> Renderer<'a> {
     fn common(&self, url: &str) -> Common<'a> {
-        Common::new(self.info, self.t, url)
+        Common::new(self.shared, url)
     }
 
     fn page<T: Serialize>(
@@ -806,7 +807,7 @@ impl<'a> Renderer<'a> {
         ))
     }
 
-    /// A case's page, rendered in `context`, which holds [`Common::shared`] and is reused
+    /// A case's page, rendered in `context`, which holds [`Shared::context`] and is reused
     /// from case to case: every field of [`CasePage`] is written over each time. `tables`
     /// is for [`Renderer::metric_table`].
     fn case_page(
@@ -896,13 +897,6 @@ impl<'a> Renderer<'a> {
         Ok(OutputFile::new(&page.common.page_url, html))
     }
 
-    /// A context for [`Renderer::metric_table`], kept by a thread from case to case.
-    fn table_context(&self) -> tera::Context {
-        let mut context = tera::Context::new();
-        context.insert("t", self.t);
-        context
-    }
-
     /// Case `i`'s metric table (`metric_table.html`), rendered for the first page that asks
     /// (its own page or `print.html`) and handed over to the second, which frees it: kept
     /// to the end, the tables were 400 MB of a 100,000-case build. A third asker (none in a
@@ -969,14 +963,13 @@ impl<'a> Renderer<'a> {
     ) -> Result<(), Diagnostic> {
         const BATCH: usize = 256;
         let cases = &self.site.content.cases;
-        let mut base = tera::Context::new();
-        base.insert("t", self.t);
+        let base = self.shared.t_context();
         for start in (0..cases.len()).step_by(BATCH) {
             let batch = start..(start + BATCH).min(cases.len());
             let printed: Vec<Vec<u8>> = batch
                 .into_par_iter()
                 .map_init(
-                    || (base.clone(), self.table_context()),
+                    || (base.clone(), self.shared.t_context()),
                     |(context, tables), i| {
                         let case = &cases[i];
                         let metrics = metrics_value(self.site, i);
