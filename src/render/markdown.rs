@@ -322,9 +322,8 @@ impl<'a> Pass<'a> {
         let Some(heading) = self.heading.take() else {
             return;
         };
-        let inner: Vec<Event> = self.events.drain(heading.start..).collect();
         let mut inner_html = String::new();
-        pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+        pulldown_cmark::html::push_html(&mut inner_html, self.events.drain(heading.start..));
         let title = collapse_lines(&heading.text);
         let id = self.unique_id(heading.id.unwrap_or_else(|| heading_slug(&title)));
         let level = heading.level as u8;
@@ -457,22 +456,26 @@ fn is_pause(c: char) -> bool {
     matches!(c, ',' | '，' | '、' | ';' | '；' | ':' | '：' | '-' | '—')
 }
 
+/// A heading's id: its letters and digits, lower case, each run of anything else one `-`
+/// (none at the ends). One pass, with Chinese and ASCII answered before Unicode's tables.
 fn heading_slug(title: &str) -> String {
-    let slug: String = title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_lowercase().next().unwrap_or(c)
-            } else {
-                '-'
+    let mut slug = String::with_capacity(title.len());
+    let mut gap = false;
+    for c in title.chars() {
+        let c = match c {
+            'a'..='z' | '0'..='9' | '\u{4E00}'..='\u{9FFF}' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            c if !c.is_ascii() && c.is_alphanumeric() => c.to_lowercase().next().unwrap_or(c),
+            _ => {
+                gap = true;
+                continue;
             }
-        })
-        .collect();
-    let slug = slug
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
+        };
+        if std::mem::take(&mut gap) && !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push(c);
+    }
     if slug.is_empty() {
         "section".to_string()
     } else {
@@ -517,6 +520,41 @@ mod tests {
         );
         let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["一-背景情况", "一-背景情况-1", "custom"]);
+    }
+
+    #[test]
+    fn heading_slugs_are_lower_case_words_joined_by_dashes() {
+        // The slug as first written (map, split, join): the one-pass version must agree.
+        let reference = |title: &str| {
+            let mapped: String = title
+                .chars()
+                .map(|c| match c.is_alphanumeric() {
+                    true => c.to_lowercase().next().unwrap_or(c),
+                    false => '-',
+                })
+                .collect();
+            let slug = mapped.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>();
+            match slug.join("-") {
+                s if s.is_empty() => "section".to_string(),
+                s => s,
+            }
+        };
+        let titles = [
+            "一、背景情况",
+            "Hello, World!",
+            "  -- Trim me --  ",
+            "ÀÉÎ Ünïcode ÇA",
+            "Σίσυφος ΟΔΥΣΣΕΥΣ",
+            "v2.0 (beta) — 改革",
+            "Ⅻ ① ２０２２年",
+            "!!!",
+            "",
+            "a--b__c",
+            "𠀀 rare 𪚥",
+        ];
+        for title in titles {
+            assert_eq!(heading_slug(title), reference(title), "{title:?}");
+        }
     }
 
     #[test]
