@@ -296,7 +296,8 @@ pub struct IndexPage<'a> {
 pub struct CasePage<'a> {
     pub root: String,
     pub page_url: &'a str,
-    pub case: &'a CaseSummary<'a>,
+    /// The case as listed ([`CaseSummary`]), converted once for this and `print.html`.
+    pub case: tera::Value,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
     /// The case's metrics (`MetricView`s), converted once for the page and its table.
     pub metrics: tera::Value,

@@ -533,7 +533,10 @@ mod tests {
                     false => '-',
                 })
                 .collect();
-            let slug = mapped.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>();
+            let slug = mapped
+                .split('-')
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>();
             match slug.join("-") {
                 s if s.is_empty() => "section".to_string(),
                 s => s,

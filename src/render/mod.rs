@@ -508,14 +508,11 @@ fn render_pages(
     base.insert("full", &true);
     let full_row_key = row_key(true);
     let full_row = |i: usize| row(&mut base.clone(), i);
-    let cases = site.content.cases.len();
-    let metric_tables: Vec<_> = std::iter::repeat_with(Mutex::default).take(cases).collect();
     let r = Renderer {
         site,
         templates,
         t,
         shared: &shared,
-        metric_tables: &metric_tables,
         summaries: &summaries,
         cards: &cards,
         term_rows: &term_rows,
@@ -531,7 +528,12 @@ fn render_pages(
 fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter) {
     let site = r.site;
     rayon::scope(|scope| {
-        scope.spawn(|_| {
+        // With `print.html`, each case's page is made with its part of it (`print_page`).
+        let print = wants("print.html");
+        scope.spawn(move |_| {
+            if print {
+                return;
+            }
             (0..site.content.cases.len())
                 .into_par_iter()
                 .with_max_len(crate::PER_TASK)
@@ -541,9 +543,10 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
                 .for_each_init(
                     || None,
                     |contexts, i| {
-                        let (context, tables) = contexts
+                        let (page, tables) = contexts
                             .get_or_insert_with(|| (r.shared.context(), r.shared.t_context()));
-                        out.emit(r.case_page(context, tables, i))
+                        let parts = r.case_parts(tables, i);
+                        out.emit(parts.and_then(|parts| r.case_page(page, i, &parts)))
                     },
                 );
         });
@@ -583,8 +586,9 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
         if wants(metrics_page::METRICS_URL) {
             scope.spawn(|_| r.metrics_page(out));
         }
-        if wants("print.html") {
-            scope.spawn(|_| r.print_page(out));
+        if print {
+            let case_pages = |url: &str| wants(url);
+            scope.spawn(move |_| r.print_page(out, &case_pages));
         }
         for page in site.content.pages.iter().filter(|p| wants(&p.url)) {
             out.emit(r.plain_page(page));
@@ -762,9 +766,6 @@ struct Renderer<'a> {
     /// `site` and `t` for every page ([`Common`]), and `t` for a metric table's context
     /// ([`Renderer::metric_table`]), which a thread keeps from case to case.
     shared: &'a Shared,
-    /// Each case's metric table, rendered for the first page that shows it and handed to
-    /// the second ([`Renderer::metric_table`]).
-    metric_tables: &'a [Mutex<TableSlot>],
     summaries: &'a Summaries<'a>,
     /// Case cards by case, for lists.
     cards: &'a Fragments,
@@ -778,13 +779,15 @@ struct Renderer<'a> {
     full_row: (&'a (dyn Fn(usize) -> u64 + Sync), &'a OneRow<'a>),
 }
 
-/// A case's metric table between the two pages that show it ([`Renderer::metric_table`]).
-#[derive(Default)]
-enum TableSlot {
-    #[default]
-    Unmade,
-    Made(Result<String, Diagnostic>),
-    Taken,
+/// What a case's page and its part of `print.html` both show, converted for Tera (or
+/// rendered) once: the two are made together ([`Renderer::print_cases`]).
+struct CaseParts {
+    /// The case as listed ([`CaseSummary`]).
+    case: tera::Value,
+    /// Its metrics (`MetricView`s), for the page and for its metric table.
+    metrics: tera::Value,
+    /// Its metric table (`metric_table.html`), empty when it has no metrics.
+    table: String,
 }
 
 /// Renders one metric row (or card) fragment.
@@ -808,30 +811,28 @@ impl<'a> Renderer<'a> {
     }
 
     /// A case's page, rendered in `context`, which holds [`Shared::context`] and is reused
-    /// from case to case: every field of [`CasePage`] is written over each time. `tables`
-    /// is for [`Renderer::metric_table`].
+    /// from case to case: every field of [`CasePage`] is written over each time.
     fn case_page(
         &self,
         context: &mut tera::Context,
-        tables: &mut tera::Context,
         i: usize,
+        parts: &CaseParts,
     ) -> Result<OutputFile, Diagnostic> {
         let case = &self.site.content.cases[i];
-        let metrics = metrics_value(self.site, i);
         let link = |j: usize| Link {
             name: self.summaries.get(j).title.to_string(),
             url: self.summaries.get(j).url.to_string(),
         };
-        let table = self.metric_table(tables, i, &metrics)?;
+        let table = &parts.table;
         let chart = self.case_chart(i);
         let related = &self.site.related[i];
         let page = CasePage {
             root: context::root_of(&case.url),
             page_url: &case.url,
-            case: self.summaries.get(i),
+            case: parts.case.clone(),
             extra: &case.extra,
-            metrics_html: fragments::mark_unless_empty(TABLE_MARK, &table),
-            metrics,
+            metrics_html: fragments::mark_unless_empty(TABLE_MARK, table),
+            metrics: parts.metrics.clone(),
             chart: chart.as_ref().map(|_| fragments::mark(CHART_MARK)),
             content: fragments::mark(BODY_MARK),
             has_content: !case.rendered.html.trim().is_empty(),
@@ -897,31 +898,20 @@ impl<'a> Renderer<'a> {
         Ok(OutputFile::new(&page.common.page_url, html))
     }
 
-    /// Case `i`'s metric table (`metric_table.html`), rendered for the first page that asks
-    /// (its own page or `print.html`) and handed over to the second, which frees it: kept
-    /// to the end, the tables were 400 MB of a 100,000-case build. A third asker (none in a
-    /// build) renders it again. The template sees only `t`, `metrics` and `caption`
-    /// (`context` holds `t`; the other two are written over).
-    fn metric_table(
-        &self,
-        context: &mut tera::Context,
-        i: usize,
-        metrics: &tera::Value,
-    ) -> Result<String, Diagnostic> {
-        let mut slot = lock(&self.metric_tables[i]);
-        match std::mem::replace(&mut *slot, TableSlot::Taken) {
-            TableSlot::Made(table) => table,
-            first => {
-                let table = self.render_metric_table(context, i, metrics);
-                if let TableSlot::Unmade = first {
-                    *slot = TableSlot::Made(table.clone());
-                }
-                table
-            }
-        }
+    /// What case `i`'s page and its part of `print.html` share. `tables` is the context
+    /// of its metric table, which holds `t` ([`Shared::t_context`]).
+    fn case_parts(&self, tables: &mut tera::Context, i: usize) -> Result<CaseParts, Diagnostic> {
+        let metrics = metrics_value(self.site, i);
+        Ok(CaseParts {
+            case: tera::Value::from_serializable(self.summaries.get(i)),
+            table: self.metric_table(tables, i, &metrics)?,
+            metrics,
+        })
     }
 
-    fn render_metric_table(
+    /// Case `i`'s metric table (`metric_table.html`). The template sees only `t`, `metrics`
+    /// and `caption` (`context` holds `t`; the other two are written over).
+    fn metric_table(
         &self,
         context: &mut tera::Context,
         i: usize,
@@ -936,11 +926,12 @@ impl<'a> Renderer<'a> {
         self.templates.render_context("metric_table.html", context)
     }
 
-    /// `print.html`: every case in id order, in full. The page renders with a placeholder
+    /// `print.html`: every case in id order, in full, made together with the case pages
+    /// `case_pages` accepts ([`Renderer::print_cases`]). The page renders with a placeholder
     /// for the cases, which render on their own (in parallel, a batch at a time) and are
     /// written in its place as they come: the page is never held whole (100 MB at 10,000
     /// cases, 1 GB at 100,000).
-    fn print_page(&self, out: &Emitter) {
+    fn print_page(&self, out: &Emitter, case_pages: &(dyn Fn(&str) -> bool + Sync)) {
         let page = print::PrintPage {
             common: self.common("print.html"),
             toc: print::toc(self.summaries),
@@ -948,52 +939,49 @@ impl<'a> Renderer<'a> {
         };
         let html = self.templates.render("print.html", &page);
         out.emit_spliced("print.html", html, print::CASES_MARK, &mut |w| {
-            self.print_cases(&mut |piece| {
+            let mut put = |piece: &[u8]| {
                 w.write_all(piece)
                     .map_err(|e| Diagnostic::error("print.html", e.to_string()))
-            })
+            };
+            self.print_cases(&mut put, out, case_pages)
         });
     }
 
     /// Renders every case for `print.html` (`print_case.html`), in id order, handing each
-    /// (trimmed) and the line ends between them to `put`.
+    /// (trimmed) and the line ends between them to `put`; with each, its page if
+    /// `case_pages` accepts its URL, handed to `out`. The two share the case's summary,
+    /// metrics and metric table ([`CaseParts`]), made once for both: made apart, they were
+    /// converted twice, and the table kept between the two (up to half of all tables, on a
+    /// large collection) until the second asked for it.
     fn print_cases(
         &self,
         put: &mut dyn FnMut(&[u8]) -> Result<(), Diagnostic>,
+        out: &Emitter,
+        case_pages: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<(), Diagnostic> {
         const BATCH: usize = 256;
         let cases = &self.site.content.cases;
-        let base = self.shared.t_context();
         for start in (0..cases.len()).step_by(BATCH) {
             let batch = start..(start + BATCH).min(cases.len());
             let printed: Vec<Vec<u8>> = batch
                 .into_par_iter()
                 .map_init(
-                    || (base.clone(), self.shared.t_context()),
-                    |(context, tables), i| {
+                    || {
+                        let t = self.shared.t_context();
+                        (t.clone(), t, self.shared.context())
+                    },
+                    |(context, tables, page), i| {
+                        let parts = self.case_parts(tables, i);
                         let case = &cases[i];
-                        let metrics = metrics_value(self.site, i);
-                        let table = self.metric_table(tables, i, &metrics)?;
-                        let printed =
-                            print::print_case(case, self.summaries.get(i), metrics, &table);
-                        context.insert("c", &printed);
-                        let html = self
-                            .templates
-                            .render_context_bytes("print_case.html", context)?;
-                        let prefix = print::id_prefix(&case.id.to_string());
-                        let body = |out: &mut Vec<u8>| {
-                            print::adapt_body(&case.rendered.html, &case.url, &prefix, out)
-                        };
-                        let table_html =
-                            |out: &mut Vec<u8>| out.extend_from_slice(table.as_bytes());
-                        // The page is sized for the adapted body: a page sized for the
-                        // body alone was copied to a larger buffer halfway through it.
-                        let filled = print::adapted_len(&case.rendered.html) + table.len();
-                        let lists = [(BODY_MARK, &body as FillList), (TABLE_MARK, &table_html)];
-                        let mut html = fragments::splice(html, &lists, filled);
-                        let end = html.trim_ascii_end().len();
-                        html.truncate(end);
-                        Ok(html)
+                        if case_pages(&case.url) {
+                            out.emit(
+                                parts
+                                    .as_ref()
+                                    .map_err(Diagnostic::clone)
+                                    .and_then(|parts| self.case_page(page, i, parts)),
+                            );
+                        }
+                        self.print_case(context, i, &parts?)
                     },
                 )
                 .collect::<Result<_, Diagnostic>>()?;
@@ -1005,6 +993,34 @@ impl<'a> Renderer<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Case `i` as `print.html` shows it, rendered in `context` (which holds `t` and is
+    /// reused from case to case), trimmed at the end.
+    fn print_case(
+        &self,
+        context: &mut tera::Context,
+        i: usize,
+        parts: &CaseParts,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let case = &self.site.content.cases[i];
+        let printed = print::print_case(case, &parts.case, &parts.metrics, &parts.table);
+        context.insert("c", &printed);
+        let html = self
+            .templates
+            .render_context_bytes("print_case.html", context)?;
+        let prefix = print::id_prefix(&case.id.to_string());
+        let body =
+            |out: &mut Vec<u8>| print::adapt_body(&case.rendered.html, &case.url, &prefix, out);
+        let table_html = |out: &mut Vec<u8>| out.extend_from_slice(parts.table.as_bytes());
+        // The page is sized for the adapted body: a page sized for the body alone was
+        // copied to a larger buffer halfway through it.
+        let filled = print::adapted_len(&case.rendered.html) + parts.table.len();
+        let lists = [(BODY_MARK, &body as FillList), (TABLE_MARK, &table_html)];
+        let mut html = fragments::splice(html, &lists, filled);
+        let end = html.trim_ascii_end().len();
+        html.truncate(end);
+        Ok(html)
     }
 
     fn taxonomy_list(

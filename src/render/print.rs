@@ -11,16 +11,18 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use super::context::{CaseSummary, Common, Link, Summaries};
+use super::context::{Common, Link, Summaries};
 use crate::content::case::Case;
 
 /// One case as printed.
 #[derive(Serialize)]
 pub struct PrintCase<'a> {
-    pub case: &'a CaseSummary<'a>,
+    /// The case as listed ([`CaseSummary`](super::context::CaseSummary)), converted once for
+    /// this and its page.
+    pub case: &'a tera::Value,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
-    /// The case's metrics (`MetricView`s), converted once for this and the table.
-    pub metrics: tera::Value,
+    /// The case's metrics (`MetricView`s), converted once for this, its page and the table.
+    pub metrics: &'a tera::Value,
     /// The metrics as a table, as on the case's page.
     /// A mark the table is written over ([`super::fragments::TABLE_MARK`]), empty when the
     /// case has no metrics.
@@ -48,8 +50,8 @@ pub const CASES_MARK: &str = "\u{E000}cases\u{E000}";
 /// its body (with [`adapt_body`]) are then written over their marks.
 pub fn print_case<'a>(
     case: &'a Case,
-    summary: &'a CaseSummary<'a>,
-    metrics: tera::Value,
+    summary: &'a tera::Value,
+    metrics: &'a tera::Value,
     metrics_html: &str,
 ) -> PrintCase<'a> {
     use super::fragments::{mark, mark_unless_empty, BODY_MARK, TABLE_MARK};
