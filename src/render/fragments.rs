@@ -103,23 +103,22 @@ pub fn splice(page: Vec<u8>, lists: &[(&str, FillList)], filled: usize) -> Vec<u
 /// Rendered fragments by item index; `None` for items no wanted page shows.
 pub struct Fragments {
     html: Vec<Option<Fragment>>,
+    /// The root prefix their marks are filled in for ([`Fragment`]).
+    usual_root: &'static str,
 }
 
-/// A fragment's HTML with its [`ROOT_MARK`]s filled in for [`USUAL_ROOT`], and where each
+/// A fragment's HTML with its [`ROOT_MARK`]s filled in for the root prefix of the pages that
+/// list it most (`usual_root`: `../` for cards, shown on every case page), and where each
 /// root starts: found once, since a card is listed on about ten pages (searching it for the
-/// marks each time was 3 % of a build). Most pages that list fragments are one folder down,
-/// so most lists copy each fragment whole; the others put their root in at `roots`.
+/// marks each time was 3 % of a build). Lists on those pages copy each fragment whole; the
+/// others put their root in at `roots`.
 struct Fragment {
     html: String,
     roots: Box<[u32]>,
 }
 
-/// The root prefix of the pages that list most fragments: the case pages (related cases)
-/// and the first page of every term (`tags/x.html`).
-const USUAL_ROOT: &str = "../";
-
 impl Fragment {
-    fn new(marked: String) -> Self {
+    fn new(marked: String, usual_root: &str) -> Self {
         let mut marks = ROOT_FINDER.find_iter(marked.as_bytes()).peekable();
         if marks.peek().is_none() {
             return Fragment {
@@ -133,7 +132,7 @@ impl Fragment {
         for at in marks {
             html.push_str(&marked[plain..at]);
             roots.push(html.len() as u32);
-            html.push_str(USUAL_ROOT);
+            html.push_str(usual_root);
             plain = at + ROOT_MARK.len();
         }
         html.push_str(&marked[plain..]);
@@ -143,9 +142,9 @@ impl Fragment {
         }
     }
 
-    /// The length of the fragment under `root`.
-    fn len_under(&self, root: &str) -> usize {
-        self.html.len() + self.roots.len() * root.len() - self.roots.len() * USUAL_ROOT.len()
+    /// The length of the fragment under `root`, its marks filled in for `usual_root`.
+    fn len_under(&self, root: &str, usual_root: &str) -> usize {
+        self.html.len() + self.roots.len() * root.len() - self.roots.len() * usual_root.len()
     }
 }
 
@@ -157,9 +156,11 @@ impl Fragments {
     /// error is kept: a broken card template fails every card the same way.
     ///
     /// With a `memo` (watch mode), an item whose `key` (a hash of the template's name and
-    /// input) was rendered by an earlier build is taken from there instead.
+    /// input) was rendered by an earlier build is taken from there instead. `usual_root` is
+    /// the root prefix of the pages that list the fragments most ([`Fragment`]).
     pub fn render(
         needed: &[bool],
+        usual_root: &'static str,
         base: &tera::Context,
         memo: Option<&FragmentMemo>,
         key: impl Fn(usize) -> u64 + Sync,
@@ -167,6 +168,7 @@ impl Fragments {
     ) -> Result<Fragments, Diagnostic> {
         let [fragments] = Fragments::render_ways(
             [needed],
+            [usual_root],
             base,
             memo,
             |_, i| key(i),
@@ -182,6 +184,7 @@ impl Fragments {
     /// `key` and `render` take the way's index first.
     pub fn render_ways<const N: usize>(
         needed: [&[bool]; N],
+        usual_root: [&'static str; N],
         base: &tera::Context,
         memo: Option<&FragmentMemo>,
         key: impl Fn(usize, usize) -> u64 + Sync,
@@ -201,7 +204,7 @@ impl Fragments {
                         }
                         let key = memo.map(|memo| (memo, key(way, i)));
                         if let Some(kept) = key.and_then(|(memo, k)| memo.kept.get(&k)) {
-                            return Ok(Some(Fragment::new(kept.clone())));
+                            return Ok(Some(Fragment::new(kept.clone(), usual_root[way])));
                         }
                         if !std::mem::replace(&mut prepared, true) {
                             prepare(context, i);
@@ -214,7 +217,7 @@ impl Fragments {
                         if let Some((memo, k)) = key {
                             memo.remember(k, html.clone());
                         }
-                        Ok(Some(Fragment::new(html)))
+                        Ok(Some(Fragment::new(html, usual_root[way])))
                     };
                     let mut ways = [const { None }; N];
                     for (way, slot) in ways.iter_mut().enumerate() {
@@ -224,8 +227,9 @@ impl Fragments {
                 },
             )
             .collect::<Result<Vec<[Option<Fragment>; N]>, Diagnostic>>()?;
-        let mut fragments: [Fragments; N] = std::array::from_fn(|_| Fragments {
+        let mut fragments: [Fragments; N] = std::array::from_fn(|way| Fragments {
             html: Vec::with_capacity(items),
+            usual_root: usual_root[way],
         });
         for ways in html {
             for (way, fragment) in ways.into_iter().enumerate() {
@@ -238,7 +242,10 @@ impl Fragments {
     /// No fragments: what lists show when their item template failed (the error is reported
     /// and fails the build, but the other pages still render to report their own errors).
     pub fn none() -> Fragments {
-        Fragments { html: Vec::new() }
+        Fragments {
+            html: Vec::new(),
+            usual_root: "",
+        }
     }
 
     /// The fragments of `items`, in order, for a page whose root prefix is `root` (pages
@@ -261,7 +268,7 @@ impl Fragments {
         sep: &str,
     ) -> usize {
         let lengths = items.into_iter().filter_map(|i| match self.html.get(i) {
-            Some(Some(f)) => Some(f.len_under(root)),
+            Some(Some(f)) => Some(f.len_under(root, self.usual_root)),
             _ => None,
         });
         lengths
@@ -313,7 +320,7 @@ impl Fragments {
             if !std::mem::take(&mut first) {
                 put(sep)?;
             }
-            if root == USUAL_ROOT {
+            if root == self.usual_root {
                 put(html)?;
                 continue;
             }
@@ -321,7 +328,7 @@ impl Fragments {
             for &at in roots.iter() {
                 put(&html[plain..at as usize])?;
                 put(root)?;
-                plain = at as usize + USUAL_ROOT.len();
+                plain = at as usize + self.usual_root.len();
             }
             put(&html[plain..])?;
         }
@@ -531,35 +538,39 @@ mod tests {
     #[test]
     fn joins_needed_fragments_with_the_root_filled_in() {
         let needed = [true, false, true];
-        let fragments = Fragments::render(
-            &needed,
-            &tera::Context::new(),
-            None,
-            |i| i as u64,
-            |_, i| match i {
-                0 => Ok(format!("<a href=\"{ROOT_MARK}c/0.html\">{ROOT_MARK}</a>")),
-                _ => Ok(format!("<a href=\"{ROOT_MARK}c/{i}.html\">{i}</a>")),
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            fragments.join([2, 1, 0], "../", "\n"),
-            "<a href=\"../c/2.html\">2</a>\n<a href=\"../c/0.html\">../</a>"
-        );
-        assert_eq!(fragments.join([0], "", ""), "<a href=\"c/0.html\"></a>");
-        assert_eq!(
-            fragments.join([2, 0], "../../", ""),
-            "<a href=\"../../c/2.html\">2</a><a href=\"../../c/0.html\">../../</a>"
-        );
-        let lists = [
-            (&[2, 1, 0][..], "../", "\n"),
-            (&[0][..], "", ""),
-            (&[0, 2][..], "../../", " "),
-        ];
-        for (items, root, sep) in lists {
-            let joined = fragments.join(items.iter().copied(), root, sep);
-            let len = fragments.joined_len(items.iter().copied(), root, sep);
-            assert_eq!(len, joined.len(), "{joined}");
+        // Whatever root the marks are filled in for, every page gets its own.
+        for usual_root in ["../", "", "../../"] {
+            let fragments = Fragments::render(
+                &needed,
+                usual_root,
+                &tera::Context::new(),
+                None,
+                |i| i as u64,
+                |_, i| match i {
+                    0 => Ok(format!("<a href=\"{ROOT_MARK}c/0.html\">{ROOT_MARK}</a>")),
+                    _ => Ok(format!("<a href=\"{ROOT_MARK}c/{i}.html\">{i}</a>")),
+                },
+            )
+            .unwrap();
+            assert_eq!(
+                fragments.join([2, 1, 0], "../", "\n"),
+                "<a href=\"../c/2.html\">2</a>\n<a href=\"../c/0.html\">../</a>"
+            );
+            assert_eq!(fragments.join([0], "", ""), "<a href=\"c/0.html\"></a>");
+            assert_eq!(
+                fragments.join([2, 0], "../../", ""),
+                "<a href=\"../../c/2.html\">2</a><a href=\"../../c/0.html\">../../</a>"
+            );
+            let lists = [
+                (&[2, 1, 0][..], "../", "\n"),
+                (&[0][..], "", ""),
+                (&[0, 2][..], "../../", " "),
+            ];
+            for (items, root, sep) in lists {
+                let joined = fragments.join(items.iter().copied(), root, sep);
+                let len = fragments.joined_len(items.iter().copied(), root, sep);
+                assert_eq!(len, joined.len(), "{joined}");
+            }
         }
     }
 
@@ -567,6 +578,7 @@ mod tests {
     fn a_fragment_without_marks_is_the_same_under_every_root() {
         let fragments = Fragments::render(
             &[true],
+            "../",
             &tera::Context::new(),
             None,
             |i| i as u64,
@@ -584,6 +596,7 @@ mod tests {
         let prepared = std::sync::atomic::AtomicUsize::new(0);
         let [first, second] = Fragments::render_ways(
             [&[true, false, true], &[true, true, false]],
+            ["../", ""],
             &tera::Context::new(),
             None,
             |way, i| (way * 10 + i) as u64,
@@ -610,6 +623,7 @@ mod tests {
     fn the_first_error_fails_the_whole_set() {
         let result = Fragments::render(
             &[true, true],
+            "../",
             &tera::Context::new(),
             None,
             |i| i as u64,
@@ -657,6 +671,7 @@ mod tests {
         let base = tera::Context::new();
         let first = Fragments::render(
             &[true, true],
+            "",
             &base,
             Some(&memo),
             |i| i as u64,
@@ -666,7 +681,7 @@ mod tests {
         memo.settle(100);
         // Item 1 changed (new key): only it renders again.
         let key = |i: usize| if i == 1 { 11 } else { i as u64 };
-        let second = Fragments::render(&[true, true], &base, Some(&memo), key, |_, i| {
+        let second = Fragments::render(&[true, true], "", &base, Some(&memo), key, |_, i| {
             Ok(format!("v2-{i}"))
         });
         assert_eq!(second.unwrap().join([0, 1], "", ","), "v1-0,v2-1");

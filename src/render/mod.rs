@@ -466,7 +466,8 @@ fn render_pages(
     let memo = reuse.map(|r| r.memo);
     let case_key = |i: usize| reuse.map_or(0, |r| r.case_keys[i]);
     let fragments = |needed: &[bool], base: &tera::Context, key: &Key, render: &Render| {
-        Fragments::render(needed, base, memo, key, render).unwrap_or_else(|d| {
+        // Cards are listed on every case page (related cases), one folder down.
+        Fragments::render(needed, "../", base, memo, key, render).unwrap_or_else(|d| {
             out.emit(Err(d));
             Fragments::none()
         })
@@ -490,8 +491,11 @@ fn render_pages(
     // Watch mode keeps the metric table's rows as a list and renders only changed rows.
     let all_rows = vec![needs.full_rows && reuse.is_none(); site.metrics.rows.len()];
     // Each row is converted for Tera once, then rendered for term pages and in full.
+    // Term pages past the first are two folders down (`tags/x/2.html`); `metrics.html` is
+    // at the root.
     let [term_rows, full_rows] = Fragments::render_ways(
         [&needs.term_rows, &all_rows],
+        ["../../", ""],
         &base,
         memo,
         |way, r| row_key(way == 1)(r),
