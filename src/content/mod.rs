@@ -311,6 +311,7 @@ fn parse_file(config: &Config, found: &Found) -> Result<Parsed, Vec<Diagnostic>>
         .unwrap_or(&found.content_rel);
     match found.kind {
         Kind::Case => {
+            let (body_start, body_line) = (text.len() - split.body.len(), split.body_line);
             let front: FrontMatter = front_matter::parse_fast(split.yaml, split.yaml_line)
                 .map_err(|e| vec![located(&found.rel, e)])?;
             let slug = case_slug(stem, &found.rel)?;
@@ -324,8 +325,8 @@ fn parse_file(config: &Config, found: &Found) -> Result<Parsed, Vec<Diagnostic>>
             if problems.iter().any(Diagnostic::is_error) {
                 return Err(problems);
             }
-            case.body = split.body.to_string();
-            case.body_line = split.body_line;
+            case.body = body_from(text, body_start);
+            case.body_line = body_line;
             Ok(Parsed::Case(Box::new(case), problems))
         }
         Kind::Page | Kind::Front => {
@@ -383,6 +384,13 @@ pub(crate) fn utf8(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error>
         Ok(_) => Ok(unsafe { String::from_utf8_unchecked(bytes) }),
         Err(_) => String::from_utf8(bytes),
     }
+}
+
+/// The file's `text` from `start` on (its body): moved to the front of the file's buffer
+/// rather than copied, which took 7 kB of new memory a case.
+fn body_from(mut text: String, start: usize) -> String {
+    text.drain(..start);
+    text
 }
 
 /// Reads a file as UTF-8 text with `\n` line ends and no BOM.

@@ -365,9 +365,19 @@ impl<'a> Pass<'a> {
         // for most Chinese text, and a long document doubles it).
         html.shrink_to_fit();
         self.rendered.html = html;
-        self.rendered.text = self.rendered.text.trim().to_string();
+        trim_in_place(&mut self.rendered.text);
+        self.rendered.text.shrink_to_fit();
         self.rendered
     }
+}
+
+/// `text.trim()`, in place: a copy of every case's text was 70 MB of new memory at 10,000
+/// cases, and text starts with a block, so there is rarely anything to take off the front.
+fn trim_in_place(text: &mut String) {
+    let end = text.trim_end().len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start().len();
+    text.drain(..start);
 }
 
 /// Joins the lines of a paragraph: no space between CJK lines, one between Latin words.
@@ -520,6 +530,21 @@ mod tests {
         );
         let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["一-背景情况", "一-背景情况-1", "custom"]);
+    }
+
+    #[test]
+    fn text_is_trimmed_in_place_at_both_ends() {
+        for (text, trimmed) in [
+            ("  a b \n", "a b"),
+            ("\n\n标题\n正文\n", "标题\n正文"),
+            ("x", "x"),
+            (" \u{3000}", ""),
+            ("", ""),
+        ] {
+            let mut s = text.to_string();
+            trim_in_place(&mut s);
+            assert_eq!(s, trimmed, "{text:?}");
+        }
     }
 
     #[test]
