@@ -294,6 +294,41 @@ fn a_case_metric_table_is_rendered_once_for_its_page_and_print() {
     );
 }
 
+/// Case pages are made together with their parts of `print.html`: a theme whose
+/// `print.html` shows no cases, or fails, or whose `print_case.html` fails, must still get
+/// every case page, and a failing build must report the case pages' own problems too.
+#[test]
+fn case_pages_do_not_depend_on_print_html() {
+    let site = copy_fixture("basic");
+    let templates = site.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("print.html"), "<p>no cases here</p>").unwrap();
+    let public = site.path().join("public");
+    build_into(site.path(), &public).unwrap();
+    assert_eq!(read(public.join("print.html")), "<p>no cases here</p>");
+    for case in ["001", "002", "003"] {
+        let page = read(public.join(format!("cases/{case}.html")));
+        assert!(page.contains("class=\"prose\""), "{case}: {page}");
+    }
+    let broken_case_page =
+        "{% extends \"base.html\" %}{% block content %}{{ no_case_value }}{% endblock content %}";
+    std::fs::write(templates.join("case.html"), broken_case_page).unwrap();
+    for (template, text) in [
+        ("print.html", "{{ no_print_value }}"),
+        ("print_case.html", "{{ no_print_value }}"),
+    ] {
+        std::fs::remove_file(templates.join("print.html")).ok();
+        std::fs::write(templates.join(template), text).unwrap();
+        let problems = format!("{:?}", build_into(site.path(), &public).unwrap_err());
+        assert!(
+            problems.contains("no_print_value"),
+            "{template}: {problems}"
+        );
+        assert!(problems.contains("no_case_value"), "{template}: {problems}");
+        std::fs::remove_file(templates.join(template)).unwrap();
+    }
+}
+
 #[test]
 fn template_context_is_autoescaped() {
     let site = copy_fixture("basic");

@@ -534,26 +534,9 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
     rayon::scope(|scope| {
         // With `print.html`, each case's page is made with its part of it (`print_page`).
         let print = wants("print.html");
-        scope.spawn(move |_| {
-            if print {
-                return;
-            }
-            (0..site.content.cases.len())
-                .into_par_iter()
-                .with_max_len(crate::PER_TASK)
-                .filter(|&i| wants(&site.content.cases[i].url))
-                // Made for the first page a piece renders, not for every piece: watch mode
-                // wants one or a few of them.
-                .for_each_init(
-                    || None,
-                    |contexts, i| {
-                        let (page, tables) = contexts
-                            .get_or_insert_with(|| (r.shared.context(), r.shared.t_context()));
-                        let parts = r.case_parts(tables, i);
-                        out.emit(parts.and_then(|parts| r.case_page(page, i, &parts)))
-                    },
-                );
-        });
+        if !print {
+            scope.spawn(|_| emit_case_pages(r, wants, out));
+        }
         scope.spawn(|_| {
             site.index_pages
                 .par_iter()
@@ -591,8 +574,7 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
             scope.spawn(|_| r.metrics_page(out));
         }
         if print {
-            let case_pages = |url: &str| wants(url);
-            scope.spawn(move |_| r.print_page(out, &case_pages));
+            scope.spawn(|_| r.print_page(out, wants));
         }
         for page in site.content.pages.iter().filter(|p| wants(&p.url)) {
             out.emit(r.plain_page(page));
@@ -609,6 +591,26 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
             }
         }
     });
+}
+
+/// Every case page `wants` accepts, made on its own (without `print.html`).
+fn emit_case_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter) {
+    let cases = &r.site.content.cases;
+    (0..cases.len())
+        .into_par_iter()
+        .with_max_len(crate::PER_TASK)
+        .filter(|&i| wants(&cases[i].url))
+        // Made for the first page a piece renders, not for every piece: watch mode wants one
+        // or a few of them.
+        .for_each_init(
+            || None,
+            |contexts, i| {
+                let (page, tables) =
+                    contexts.get_or_insert_with(|| (r.shared.context(), r.shared.t_context()));
+                let parts = r.case_parts(tables, i);
+                out.emit(parts.and_then(|parts| r.case_page(page, i, &parts)))
+            },
+        );
 }
 
 /// Case `i`'s metrics (as made once in the site model) as a template value: converted once for the page that shows them and
@@ -941,8 +943,15 @@ impl<'a> Renderer<'a> {
             toc: print::toc(self.summaries),
             cases_html: fragments::mark(print::CASES_MARK),
         };
-        let html = self.templates.render("print.html", &page);
-        out.emit_spliced("print.html", html, print::CASES_MARK, &mut |w| {
+        let html = match self.templates.render("print.html", &page) {
+            Ok(html) if html.contains(print::CASES_MARK) => html,
+            // A page that failed, or a theme's that shows no cases: the case pages alone.
+            other => {
+                out.emit_spliced("print.html", other, print::CASES_MARK, &mut |_| Ok(()));
+                return emit_case_pages(self, case_pages, out);
+            }
+        };
+        out.emit_spliced("print.html", Ok(html), print::CASES_MARK, &mut |w| {
             let mut put = |piece: &[u8]| {
                 w.write_all(piece)
                     .map_err(|e| Diagnostic::error("print.html", e.to_string()))
@@ -965,9 +974,13 @@ impl<'a> Renderer<'a> {
     ) -> Result<(), Diagnostic> {
         const BATCH: usize = 256;
         let cases = &self.site.content.cases;
+        // After the first problem with `print.html`, the rest of it is left out, but every
+        // case page is still made (and reports its own problems).
+        let mut failed = None;
         for start in (0..cases.len()).step_by(BATCH) {
             let batch = start..(start + BATCH).min(cases.len());
-            let printed: Vec<Vec<u8>> = batch
+            let printing = failed.is_none();
+            let printed: Vec<Result<Vec<u8>, Diagnostic>> = batch
                 .into_par_iter()
                 .map_init(
                     || {
@@ -976,8 +989,7 @@ impl<'a> Renderer<'a> {
                     },
                     |(context, tables, page), i| {
                         let parts = self.case_parts(tables, i);
-                        let case = &cases[i];
-                        if case_pages(&case.url) {
+                        if case_pages(&cases[i].url) {
                             out.emit(
                                 parts
                                     .as_ref()
@@ -985,18 +997,27 @@ impl<'a> Renderer<'a> {
                                     .and_then(|parts| self.case_page(page, i, parts)),
                             );
                         }
-                        self.print_case(context, i, &parts?)
+                        match printing {
+                            true => self.print_case(context, i, &parts?),
+                            false => Ok(Vec::new()),
+                        }
                     },
                 )
-                .collect::<Result<_, Diagnostic>>()?;
-            for (n, case) in printed.iter().enumerate() {
-                if start + n > 0 {
-                    put(b"\n")?;
+                .collect();
+            for (n, case) in printed.into_iter().enumerate() {
+                if failed.is_some() {
+                    break;
                 }
-                put(case.trim_ascii_start())?;
+                let written = case.and_then(|case| {
+                    if start + n > 0 {
+                        put(b"\n")?;
+                    }
+                    put(case.trim_ascii_start())
+                });
+                failed = written.err();
             }
         }
-        Ok(())
+        failed.map_or(Ok(()), Err)
     }
 
     /// Case `i` as `print.html` shows it, rendered in `context` (which holds `t` and is
