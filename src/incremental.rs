@@ -59,8 +59,6 @@ const PRINT_URL: &str = "print.html";
 /// Pages that show every case in full: rendering them takes about as long as a full build
 /// (a second for 10,000 cases), so a save updates them only once saves pause.
 const DEFERRED: [&str; 2] = [PRINT_URL, crate::search::ROOT];
-/// Entries of the Atom feed (as `render` writes it); more never change the feed's key.
-const FEED_ENTRIES: usize = 50;
 /// More changed files than this take the general path.
 const MAX_PATCHED: usize = 8;
 
@@ -786,7 +784,7 @@ fn in_feed(site: &Site, i: usize) -> bool {
     }
     let cases = &site.content.cases;
     let place = order(&cases[i], fallback);
-    cases.iter().filter(|c| order(c, fallback) < place).count() < FEED_ENTRIES
+    cases.iter().filter(|c| order(c, fallback) < place).count() < crate::render::FEED_ENTRIES
 }
 
 /// What the feeds show: every URL, and the latest cases (in the feed's order) as listed.
@@ -801,7 +799,7 @@ fn feed_key(site: &Site, summaries: &[u64], site_key: u64) -> u64 {
     latest.sort_by(|a, b| b.0.cmp(a.0).then_with(|| a.1.cmp(b.1)));
     let shown: Vec<u64> = latest
         .iter()
-        .take(FEED_ENTRIES)
+        .take(crate::render::FEED_ENTRIES)
         .map(|e| summaries[e.2])
         .collect();
     let terms = site

@@ -585,13 +585,18 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
         if wants("search.html") {
             out.emit(r.search_page());
         }
-        for feed in ["atom.xml", "sitemap.xml", "robots.txt"] {
-            if wants(feed) {
-                out.emit(r.feed(feed));
-            }
+        let feeds: Vec<&str> = ["atom.xml", "sitemap.xml", "robots.txt"]
+            .into_iter()
+            .filter(|feed| wants(feed))
+            .collect();
+        for feed in r.feeds(&feeds) {
+            out.emit(feed);
         }
     });
 }
+
+/// Entries in the Atom feed: the newest cases.
+pub(crate) const FEED_ENTRIES: usize = 50;
 
 /// Every case page `wants` accepts, made on its own (without `print.html`).
 fn emit_case_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter) {
@@ -1148,7 +1153,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// `atom.xml`, `sitemap.xml` and `robots.txt`: absolute URLs only when `base_url` is set.
-    fn feed(&self, name: &str) -> Result<OutputFile, Diagnostic> {
+    /// The feeds `names` (`atom.xml`, `sitemap.xml`, `robots.txt`): every one sees the same
+    /// entries and URLs, worked out once for all of them.
+    fn feeds(&self, names: &[&str]) -> Vec<Result<OutputFile, Diagnostic>> {
+        if names.is_empty() {
+            return Vec::new();
+        }
         let base = self.site.config.base_url.clone().unwrap_or_default();
         let fallback = self
             .site
@@ -1171,7 +1181,15 @@ impl<'a> Renderer<'a> {
                 summary: &c.summary,
             })
             .collect();
-        entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.url.cmp(&b.url)));
+        // The newest first (URLs are unique, so the order is total): only the first are shown.
+        let newest = |a: &FeedEntry, b: &FeedEntry| {
+            b.updated.cmp(&a.updated).then_with(|| a.url.cmp(&b.url))
+        };
+        if entries.len() > FEED_ENTRIES {
+            entries.select_nth_unstable_by(FEED_ENTRIES, newest);
+            entries.truncate(FEED_ENTRIES);
+        }
+        entries.sort_by(newest);
         let updated = entries
             .first()
             .map(|e| e.updated.clone())
@@ -1192,9 +1210,8 @@ impl<'a> Renderer<'a> {
             .map(|u| format!("{base}{u}"))
             .collect();
         urls.sort();
-        entries.truncate(50);
-        let page = FeedPage {
-            common: self.common(name),
+        let mut page = FeedPage {
+            common: self.common(names[0]),
             site_url: if base.is_empty() {
                 "index.html".into()
             } else {
@@ -1205,7 +1222,13 @@ impl<'a> Renderer<'a> {
             entries,
             urls,
         };
-        self.page(name, name, &page)
+        names
+            .iter()
+            .map(|name| {
+                page.common = self.common(name);
+                self.page(name, name, &page)
+            })
+            .collect()
     }
 }
 
