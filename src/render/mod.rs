@@ -598,6 +598,19 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
 /// Entries in the Atom feed: the newest cases.
 pub(crate) const FEED_ENTRIES: usize = 50;
 
+/// The `n` newest of `entries`, newest first, ties in URL order (URLs are unique, so the
+/// order is total): only those are shown, so only those are sorted.
+fn newest_entries(mut entries: Vec<FeedEntry>, n: usize) -> Vec<FeedEntry> {
+    let newest =
+        |a: &FeedEntry, b: &FeedEntry| b.updated.cmp(&a.updated).then_with(|| a.url.cmp(&b.url));
+    if entries.len() > n {
+        entries.select_nth_unstable_by(n, newest);
+        entries.truncate(n);
+    }
+    entries.sort_by(newest);
+    entries
+}
+
 /// Every case page `wants` accepts, made on its own (without `print.html`).
 fn emit_case_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter) {
     let cases = &r.site.content.cases;
@@ -1168,7 +1181,7 @@ impl<'a> Renderer<'a> {
             .clone()
             .unwrap_or_else(|| "1970-01-01".to_string());
         let stamp = |date: Option<&str>| format!("{}T00:00:00Z", date.unwrap_or(&fallback));
-        let mut entries: Vec<FeedEntry> = self
+        let entries: Vec<FeedEntry> = self
             .site
             .content
             .cases
@@ -1181,15 +1194,7 @@ impl<'a> Renderer<'a> {
                 summary: &c.summary,
             })
             .collect();
-        // The newest first (URLs are unique, so the order is total): only the first are shown.
-        let newest = |a: &FeedEntry, b: &FeedEntry| {
-            b.updated.cmp(&a.updated).then_with(|| a.url.cmp(&b.url))
-        };
-        if entries.len() > FEED_ENTRIES {
-            entries.select_nth_unstable_by(FEED_ENTRIES, newest);
-            entries.truncate(FEED_ENTRIES);
-        }
-        entries.sort_by(newest);
+        let entries = newest_entries(entries, FEED_ENTRIES);
         let updated = entries
             .first()
             .map(|e| e.updated.clone())
@@ -1235,6 +1240,29 @@ impl<'a> Renderer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_feed_keeps_the_newest_entries_in_order() {
+        let entry = |k: usize| FeedEntry {
+            id: String::new(),
+            title: "",
+            url: format!("cases/{:03}.html", (k * 37) % 120),
+            updated: format!("2022-0{}-01", 1 + k % 7),
+            summary: "",
+        };
+        let urls = |entries: &[FeedEntry]| -> Vec<String> {
+            entries
+                .iter()
+                .map(|e| format!("{} {}", e.updated, e.url))
+                .collect()
+        };
+        let mut all: Vec<FeedEntry> = (0..120).map(entry).collect();
+        all.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.url.cmp(&b.url)));
+        for n in [0, 1, 17, 50, 119, 120, 200] {
+            let kept = newest_entries((0..120).map(entry).collect(), n);
+            assert_eq!(urls(&kept), urls(&all[..n.min(120)]), "{n}");
+        }
+    }
 
     #[test]
     fn escapes_everything_dangerous() {
