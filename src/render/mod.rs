@@ -969,13 +969,19 @@ impl<'a> Renderer<'a> {
                 return emit_case_pages(self, case_pages, out);
             }
         };
+        let mut made = false;
         out.emit_spliced("print.html", Ok(html), print::CASES_MARK, &mut |w| {
+            made = true;
             let mut put = |piece: &[u8]| {
                 w.write_all(piece)
                     .map_err(|e| Diagnostic::error("print.html", e.to_string()))
             };
             self.print_cases(&mut put, out, case_pages)
         });
+        // The file could not be made (its error is reported): the case pages alone.
+        if !made {
+            emit_case_pages(self, case_pages, out);
+        }
     }
 
     /// Renders every case for `print.html` (`print_case.html`), in id order, handing each
@@ -1006,8 +1012,12 @@ impl<'a> Renderer<'a> {
                         (t.clone(), t, self.shared.context())
                     },
                     |(context, tables, page), i| {
+                        let wanted = case_pages(&cases[i].url);
+                        if !printing && !wanted {
+                            return Ok(Vec::new());
+                        }
                         let parts = self.case_parts(tables, i);
-                        if case_pages(&cases[i].url) {
+                        if wanted {
                             out.emit(
                                 parts
                                     .as_ref()
@@ -1015,9 +1025,10 @@ impl<'a> Renderer<'a> {
                                     .and_then(|parts| self.case_page(page, i, parts)),
                             );
                         }
-                        match printing {
-                            true => self.print_case(context, i, &parts?),
-                            false => Ok(Vec::new()),
+                        if printing {
+                            self.print_case(context, i, &parts?)
+                        } else {
+                            Ok(Vec::new())
                         }
                     },
                 )
@@ -1165,9 +1176,8 @@ impl<'a> Renderer<'a> {
         self.page("search.html", "search.html", &page)
     }
 
-    /// `atom.xml`, `sitemap.xml` and `robots.txt`: absolute URLs only when `base_url` is set.
-    /// The feeds `names` (`atom.xml`, `sitemap.xml`, `robots.txt`): every one sees the same
-    /// entries and URLs, worked out once for all of them.
+    /// The feeds `names` (`atom.xml`, `sitemap.xml`, `robots.txt`), with absolute URLs only
+    /// when `base_url` is set: every one sees the same entries and URLs, worked out once.
     fn feeds(&self, names: &[&str]) -> Vec<Result<OutputFile, Diagnostic>> {
         if names.is_empty() {
             return Vec::new();
