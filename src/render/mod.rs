@@ -631,9 +631,10 @@ fn emit_case_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Em
         );
 }
 
-/// Case `i`'s metrics (as made once in the site model) as a template value: converted once for the page that shows them and
-/// its metric table (a tera `Value` is shared, not converted again, where a context holds it),
-/// since converting a metric cost 5,000 instructions and each was converted five times.
+/// Case `i`'s metrics (as made once in the site model) as a template value: converted once
+/// for its page, its part of `print.html` and its metric table ([`CaseParts`]; a tera `Value`
+/// is shared, not converted again, where a context holds it), since converting a metric cost
+/// 5,000 instructions and each was converted five times.
 fn metrics_value(site: &Site, i: usize) -> tera::Value {
     let views: Vec<&MetricView> = site
         .metrics
