@@ -131,14 +131,16 @@ pub fn normalise(value: f64, scale: f64) -> f64 {
     round_to(value * scale, 6)
 }
 
-/// Rounds to `places` decimals, leaving numbers too large for that precision alone.
+/// Rounds to `places` decimals, or to fewer where the number is too large for them: the
+/// scaled number must stay below 10^15 to be exact in a float (`146.58 亿` is 14658000000,
+/// not the 14658000000.000002 the product gives). Numbers of 10^15 and more are left alone.
 pub fn round_to(value: f64, places: i32) -> f64 {
-    let factor = 10f64.powi(places);
-    let scaled = value * factor;
-    if scaled.abs() >= 1e15 {
-        value
-    } else {
-        scaled.round() / factor
+    let places = (0..=places.max(0))
+        .rev()
+        .find(|&p| (value * 10f64.powi(p)).abs() < 1e15);
+    match places {
+        Some(p) => (value * 10f64.powi(p)).round() / 10f64.powi(p),
+        None => value,
     }
 }
 
@@ -174,6 +176,12 @@ mod tests {
         assert_eq!(normalise(4.98, 1e4), 49800.0);
         assert_eq!(normalise(503.0, parse_unit("亿元").scale), 50_300_000_000.0);
         assert_eq!(normalise(1.09, 1e8), 109_000_000.0);
+        // Past 10^9 six decimals no longer fit: fewer are kept, not none.
+        assert_eq!(normalise(146.58, 1e8), 14_658_000_000.0);
+        assert_eq!(normalise(352.53, 1e8), 35_253_000_000.0);
+        assert_eq!(normalise(0.123_456_789, 1e8), 12_345_678.9);
+        assert_eq!(round_to(1.5e15 + 0.5, 6), 1.5e15 + 0.5);
+        assert_eq!(round_to(-2.5e9 - 1e-6, 6), -2.5e9);
         assert!(normalise(5.2, 1e4) > normalise(48000.0, 1.0));
     }
 
