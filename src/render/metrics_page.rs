@@ -16,7 +16,7 @@ use super::exports;
 use super::fragments::{fill_root, ROWS_MARK};
 use super::i18n::fill;
 use super::{Emitter, Renderer};
-use crate::content::case::{CaseId, MetricValue};
+use crate::content::case::{Case, CaseId, MetricValue};
 use crate::diagnostic::Diagnostic;
 use crate::site::metrics::table::{GroupSummary, TotalOutcome};
 use crate::site::metrics::units::normalise;
@@ -189,6 +189,13 @@ impl Renderer<'_> {
         let (rows, all_cases) = (&table.rows, &self.site.content.cases);
         let cases = all_cases.len();
         let (chart, chart_note) = self.reductions_chart();
+        // Each case's names with its number of rows: counted by case, not by row.
+        let with_rows = |names: fn(&Case) -> &[String]| {
+            let rows = |i: usize| table.rows_of(i).len();
+            all_cases.iter().enumerate().flat_map(move |(i, case)| {
+                names(case).iter().map(move |name| (name.as_str(), rows(i)))
+            })
+        };
         let page = MetricsPage {
             common: self.common(METRICS_URL),
             intro: fill(
@@ -220,12 +227,9 @@ impl Renderer<'_> {
             row_count: rows.len(),
             rows_html: super::fragments::mark(ROWS_MARK),
             case_count: cases,
-            filter_regions: options(rows.iter().map(|r| all_cases[r.case].region.as_str())),
-            filter_departments: options(rows.iter().map(|r| all_cases[r.case].department.as_str())),
-            filter_tags: options(
-                rows.iter()
-                    .flat_map(|r| all_cases[r.case].tags.iter().map(String::as_str)),
-            ),
+            filter_regions: options(with_rows(|c| std::slice::from_ref(&c.region))),
+            filter_departments: options(with_rows(|c| std::slice::from_ref(&c.department))),
+            filter_tags: options(with_rows(|c| &c.tags)),
             status_template: t.filter_status.to_string(),
         };
         self.templates.render("metrics.html", &page)
@@ -346,11 +350,13 @@ impl Renderer<'_> {
     }
 }
 
-/// Distinct names with how often each occurs, sorted by name.
-fn options<'a>(names: impl Iterator<Item = &'a str>) -> Vec<FilterOption<'a>> {
+/// Distinct names with their summed counts, sorted by name; names counted 0 are left out.
+/// (Taken by case, a name and its case's number of rows: by row, the counting was an eighth
+/// of a watch-mode save that retitles a case, which writes this page again.)
+fn options<'a>(names: impl Iterator<Item = (&'a str, usize)>) -> Vec<FilterOption<'a>> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for name in names {
-        *counts.entry(name).or_default() += 1;
+    for (name, n) in names.filter(|&(_, n)| n > 0) {
+        *counts.entry(name).or_default() += n;
     }
     counts
         .into_iter()
@@ -364,8 +370,8 @@ mod tests {
 
     #[test]
     fn options_count_and_sort() {
-        let got = options(["厦门市", "福州市", "厦门市"].into_iter());
+        let got = options([("厦门市", 1), ("福州市", 1), ("泉州市", 0), ("厦门市", 2)].into_iter());
         let got: Vec<_> = got.iter().map(|o| (o.name, o.count)).collect();
-        assert_eq!(got, [("厦门市", 2), ("福州市", 1)]);
+        assert_eq!(got, [("厦门市", 3), ("福州市", 1)]);
     }
 }

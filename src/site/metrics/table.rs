@@ -169,7 +169,8 @@ impl MetricTable {
     }
 
     /// Takes case `i`'s metrics again after an edit that kept their number (watch mode): its
-    /// rows are understood again and the summaries redone; the other rows stay as they are.
+    /// changed rows are understood again and, if any changed, the summaries redone; the
+    /// other rows stay as they are.
     /// Returns `false`, changing nothing, when the number of metrics changed.
     pub fn replace_case(&mut self, cases: &[Case], i: usize) -> bool {
         let Some(range) = self.case_rows.get(i).cloned() else {
@@ -178,10 +179,20 @@ impl MetricTable {
         if range.len() != cases[i].metrics.len() {
             return false;
         }
+        let mut changed = false;
         for (row, metric) in self.rows[range].iter_mut().zip(&cases[i].metrics) {
-            *row = MetricRow::new(i, metric);
+            if row.metric != *metric {
+                *row = MetricRow::new(i, metric);
+                changed = true;
+            }
         }
-        self.summarise(cases);
+        // A row is made from its metric alone, and the summaries from the rows and each
+        // case's region and department (the same, as the caller's shape check ensures):
+        // when no metric changed (a new title, say), nothing is summed again (10,000 cases'
+        // rows took 12 ms of a watch-mode save).
+        if changed {
+            self.summarise(cases);
+        }
         true
     }
 
@@ -363,6 +374,37 @@ mod tests {
             crate::content::case::validate(fm, "c.md".into(), "c".into(), 2, &Default::default());
         c.metrics = metrics;
         c
+    }
+
+    #[test]
+    fn a_replaced_case_leaves_the_table_as_a_new_one_would_be() {
+        let mut cases = vec![
+            case("福州市", "A", vec![change("办理时间", "天", 20.0, 5.0)]),
+            case("福州市", "B", vec![change("办理时间", "天", 10.0, 8.0)]),
+            case("厦门市", "A", vec![single("服务企业", "家", 3.0)]),
+        ];
+        let mut table = MetricTable::new(&cases);
+        let same = |table: &MetricTable, cases: &[Case]| {
+            let new = MetricTable::new(cases);
+            assert_eq!(table.regions, new.regions);
+            assert_eq!(table.departments, new.departments);
+            assert_eq!(table.totals, new.totals);
+            let values = |t: &MetricTable| -> Vec<_> {
+                t.rows.iter().map(|r| (r.case, r.metric.clone())).collect()
+            };
+            assert_eq!(values(table), values(&new));
+        };
+        // The same metrics (a title edit): nothing to do, nothing changes.
+        assert!(table.replace_case(&cases, 1));
+        same(&table, &cases);
+        // A new value moves the median reduction and the total.
+        cases[1].metrics[0] = change("办理时间", "天", 10.0, 1.0);
+        assert!(table.replace_case(&cases, 1));
+        same(&table, &cases);
+        assert_eq!(table.regions[1].median_reduction, Some(82.5));
+        // Another number of metrics is refused.
+        cases[2].metrics.push(single("服务企业", "家", 4.0));
+        assert!(!table.replace_case(&cases, 2));
     }
 
     #[test]
