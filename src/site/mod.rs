@@ -123,8 +123,8 @@ pub fn related_cases(cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
     (0..cases.len())
         .into_par_iter()
         .map_init(
-            || (vec![0u32; cases.len()], Vec::new()),
-            |(counts, touched), i| {
+            || (vec![0u32; cases.len()], Vec::new(), Vec::new()),
+            |(counts, touched, shared), i| {
                 for tag in &cases[i].tags {
                     let list = &by_tag[tag.as_str()];
                     let at = list.partition_point(|&j| j < i);
@@ -132,18 +132,28 @@ pub fn related_cases(cases: &[crate::content::case::Case]) -> Vec<Vec<usize>> {
                     let to = (at + RELATED_WINDOW + 1).min(list.len());
                     for &j in &list[from..to] {
                         if j != i {
-                            if counts[j] == 0 {
-                                touched.push(j);
+                            match counts[j] {
+                                0 => touched.push(j),
+                                1 => shared.push(j),
+                                _ => {}
                             }
                             counts[j] += 1;
                         }
                     }
                 }
-                let best = best_related(touched, counts);
+                // More shared tags rank first: once enough cases share two or more, the best
+                // are among them, and the thousand or so that share one need no look.
+                let ranked = if shared.len() >= RELATED_LIMIT {
+                    &shared[..]
+                } else {
+                    &touched[..]
+                };
+                let best = best_related(ranked, counts);
                 for &j in touched.iter() {
                     counts[j] = 0;
                 }
                 touched.clear();
+                shared.clear();
                 best
             },
         )
@@ -198,6 +208,40 @@ mod tests {
         assert_eq!(related[0], [2, 4, 1, 5, 6]);
         assert_eq!(related[3], Vec::<usize>::new());
         assert_eq!(related[4], [0, 2]);
+    }
+
+    #[test]
+    fn related_cases_are_those_a_full_count_ranks_first() {
+        // 60 cases over 6 tags, two or three each: many share two tags, some share one.
+        let pool = ["a", "b", "c", "d", "e", "f"];
+        let cases: Vec<_> = (0..60usize)
+            .map(|k| {
+                let n = 2 + k % 2;
+                let mut tags: Vec<&str> = (0..n)
+                    .map(|t| pool[(k * 7 + t * (k % 5 + 1)) % 6])
+                    .collect();
+                tags.sort();
+                tags.dedup();
+                case(&tags)
+            })
+            .collect();
+        let related = related_cases(&cases);
+        for (i, got) in related.iter().enumerate() {
+            let shared = |j: usize| {
+                cases[i]
+                    .tags
+                    .iter()
+                    .filter(|t| cases[j].tags.contains(t))
+                    .count()
+            };
+            let mut ranked: Vec<(usize, usize)> = (0..cases.len())
+                .filter(|&j| j != i && shared(j) > 0)
+                .map(|j| (shared(j), j))
+                .collect();
+            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let want: Vec<usize> = ranked.iter().take(RELATED_LIMIT).map(|r| r.1).collect();
+            assert_eq!(*got, want, "case {i}");
+        }
     }
 
     #[test]
