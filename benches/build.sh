@@ -71,6 +71,34 @@ floor() { # label, output folder
   sync
   printf '%-34s %s\n' "$1" "$result"
 }
+# Fresh-folder builds in pairs, casebook and Hugo one right after the other (which goes
+# first alternates), $PAIRS times (5; none at 100,000 cases): each pair's ratio and their
+# median. The medians above take each tool's runs minutes apart, and this machine's speed
+# drifts over minutes (Hugo's median has ranged 6.9–9.8 s between runs of this script); a
+# pair compares the two under the same conditions.
+paired_fresh() {
+  local pairs k tool
+  pairs=${PAIRS:-$([ "$n" -ge 100000 ] && echo 0 || echo 5)}
+  [ "$pairs" -gt 0 ] || return 0
+  : > "$work/pairs.txt"
+  for k in $(seq "$pairs"); do
+    move_aside "$site/public"; rm -f "$site/.public.casebook-manifest"
+    move_aside "$hugo_site/public"
+    for tool in $([ $((k % 2)) -eq 1 ] && echo "cb hu" || echo "hu cb"); do
+      if [ "$tool" = cb ]; then
+        /usr/bin/time -f "%e" -o "$work/pair-cb.txt" "$bin" build --root "$site" --quiet
+      else
+        /usr/bin/time -f "%e" -o "$work/pair-hu.txt" hugo --source "$hugo_site" --quiet >/dev/null
+      fi
+    done
+    echo "$(cat "$work/pair-cb.txt") $(cat "$work/pair-hu.txt")" >> "$work/pairs.txt"
+  done
+  awk '{printf "  pair %d%-27s casebook %5.2f s, hugo %5.2f s, ratio %.2f\n", NR, ":", $1, $2, $1 / $2}' \
+    "$work/pairs.txt"
+  awk '{print $1 / $2}' "$work/pairs.txt" | sort -n | awk -v label="casebook / hugo, paired fresh" \
+    '{r[NR] = $1} END {printf "%-34s median %.2f of %d pairs (%.2f–%.2f; target <= 0.25)\n",
+      label, r[int((NR + 1) / 2)], NR, r[1], r[NR]}'
+}
 for n in "${sizes[@]}"; do
   site=$work/site-$n; hugo_site=$work/hugo-$n
   if [ ! -f "$site/.complete" ]; then
@@ -118,6 +146,7 @@ for n in "${sizes[@]}"; do
     hu=$(cat "$work/last_wall.txt")
     printf '%-34s fresh folder %.2f, again %.2f (target <= 0.25)\n' "casebook / hugo wall ratio" \
       "$(ratio "$cb_fresh" "$hu_fresh")" "$(ratio "$cb" "$hu")"
+    paired_fresh
     # The same builds with the output in memory (tmpfs), so the file system is out of the
     # comparison: on ext4 both tools can spend more time creating files than rendering.
     shm=/dev/shm/casebook-bench
