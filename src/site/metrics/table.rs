@@ -138,10 +138,13 @@ pub enum TotalOutcome {
 /// searched for a hundred words) took 6,000 instructions a metric: a tenth of a second at
 /// 10,000 cases, now spent once per name and unit.
 #[derive(Default)]
-struct Understood(HashMap<String, HashMap<String, (Unit, Option<(Better, BetterSource)>)>>);
+struct Understood(HashMap<String, HashMap<String, (Unit, Direction)>>);
+
+/// A metric's direction and where it came from ([`infer_better`]).
+type Direction = Option<(Better, BetterSource)>;
 
 impl Understood {
-    fn of(&mut self, metric: &Metric) -> (Unit, Option<(Better, BetterSource)>) {
+    fn of(&mut self, metric: &Metric) -> (Unit, Direction) {
         let (name, written) = (metric.name.as_str(), metric.unit.as_str());
         let (unit, inferred) = match self.0.get(name).and_then(|units| units.get(written)) {
             Some(known) => known.clone(),
