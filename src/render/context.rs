@@ -320,6 +320,28 @@ pub struct CasePage<'a> {
     pub related_html: tera::Value,
 }
 
+impl CasePage<'_> {
+    /// Writes every field into `context`, as [`tera::Context::from_serialize`] would, under
+    /// names that need no copy: that function builds a map of the fields, copies each name
+    /// into a new string, then sorts them into a second map, which was 1.8 % of a build's
+    /// instructions. (A test checks that the two give the same context.)
+    pub fn insert_into(&self, context: &mut tera::Context) {
+        context.insert("root", &self.root);
+        context.insert("page_url", self.page_url);
+        context.insert_value("case", self.case.clone());
+        context.insert("extra", self.extra);
+        context.insert_value("metrics", self.metrics.clone());
+        context.insert_value("metrics_html", self.metrics_html.clone());
+        context.insert("chart", &self.chart);
+        context.insert_value("content", self.content.clone());
+        context.insert("has_content", &self.has_content);
+        context.insert("toc", self.toc);
+        context.insert("previous", &self.previous);
+        context.insert("next", &self.next);
+        context.insert_value("related_html", self.related_html.clone());
+    }
+}
+
 #[derive(Serialize)]
 pub struct TermLink {
     pub name: String,
@@ -390,4 +412,52 @@ pub struct FeedPage<'a> {
     pub updated: String,
     pub entries: Vec<FeedEntry<'a>>,
     pub urls: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field `CasePage` serialises is in the context `insert_into` fills, with the same
+    /// value: a field added to the struct but not there would keep the previous case's value.
+    #[test]
+    fn a_case_page_inserts_what_it_serialises() {
+        let extra: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"incomplete": true, "source": "report"}"#).unwrap();
+        let toc = [TocEntry {
+            level: 2,
+            id: "一-背景".into(),
+            title: "一、背景".into(),
+        }];
+        let link = |name: &str| Link {
+            name: name.into(),
+            url: format!("cases/{name}.html"),
+        };
+        let page = CasePage {
+            root: "../".into(),
+            page_url: "cases/a.html",
+            case: tera::Value::from_serializable(&serde_json::json!({"title": "A", "id": 1})),
+            extra: &extra,
+            metrics: tera::Value::from_serializable(&[1, 2]),
+            metrics_html: tera::Value::safe_string("<table>"),
+            chart: Some(tera::Value::safe_string("<svg>")),
+            content: tera::Value::safe_string("<p>"),
+            has_content: true,
+            toc: &toc,
+            previous: Some(link("z")),
+            next: None,
+            related_html: tera::Value::safe_string("<li>"),
+        };
+        let mut inserted = tera::Context::new();
+        page.insert_into(&mut inserted);
+        let serialised = tera::Context::from_serialize(&page).unwrap();
+        let serde_json::Value::Object(fields) = serde_json::to_value(&page).unwrap() else {
+            panic!("a page serialises as a map");
+        };
+        assert_eq!(fields.len(), 13);
+        for name in fields.keys() {
+            assert_eq!(inserted.get(name), serialised.get(name), "{name}");
+            assert!(inserted.get(name).is_some(), "{name}");
+        }
+    }
 }

@@ -869,9 +869,7 @@ impl<'a> Renderer<'a> {
                 false => fragments::mark(CARDS_MARK),
             },
         };
-        let fields = tera::Context::from_serialize(&page)
-            .map_err(|e| self.templates.diagnostic(&e, Some("case.html")))?;
-        context.extend(fields);
+        page.insert_into(context);
         let bytes = self.templates.render_context_bytes("case.html", context)?;
         let chart = chart.unwrap_or_default();
         let body = |out: &mut Vec<u8>| out.extend_from_slice(case.rendered.html.as_bytes());
