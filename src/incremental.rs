@@ -8,8 +8,8 @@
 //! - an *input key* per page: a hash of everything the page shows (its case's version, the
 //!   summaries of its neighbours, related cases or listed cases, the site-wide settings). A
 //!   page is rendered again only when its key changes, so editing a case body renders one
-//!   page while retitling it also renders its neighbours, term pages, the index, feeds and
-//!   data pages;
+//!   page while retitling it also renders its neighbours, term pages, the index and feeds
+//!   (and, once saves pause, the data pages: see below);
 //! - a hash of every file in the output folder, so only files whose bytes differ are written
 //!   and files no longer produced are deleted. Outputs the renderer is not asked about
 //!   (static files, assets) are produced every time and diffed the same way;

@@ -37,8 +37,9 @@ const BURST_PATHS: usize = 3;
 const BURST_QUIET: Duration = Duration::from_millis(250);
 /// A burst that never goes quiet still rebuilds this often.
 const MAX_WAIT: Duration = Duration::from_secs(2);
-/// Pages left out of rebuilds for speed (the print page) are updated after this long
-/// without changes.
+/// Outputs left out of rebuilds for speed (those that cover every case: the print page, the
+/// search index, the metrics page and the exports) are updated after this long without
+/// changes, and before the watcher stops.
 const CATCH_UP_AFTER: Duration = Duration::from_millis(300);
 /// How often `--poll` looks at the files. It compares contents too: modification times it
 /// sees have whole-second resolution, and a save within the second would go unnoticed.
@@ -68,7 +69,8 @@ pub enum Outcome<'a> {
     },
 }
 
-/// Builds the site, then rebuilds after every change until `stop` is set. Errors only when
+/// Builds the site, then rebuilds after every change until `stop` is set, bringing the
+/// deferred outputs up to date before it returns. Errors only when
 /// the watch cannot start (a bad output folder, no file events); build errors go to
 /// `on_build` and the loop goes on.
 pub fn run(
@@ -101,7 +103,14 @@ pub fn run(
     loop {
         let idle = site.has_deferred().then_some(CATCH_UP_AFTER);
         match next_batch(&rx, &filter, stop, idle) {
-            Batch::Stop => return Ok(()),
+            Batch::Stop => {
+                // Stopped right after a save, the folder would keep the deferred outputs out
+                // of date (and the exports may be deployed from it): they catch up first.
+                if let Some(result) = site.catch_up() {
+                    report(result, &[], on_build);
+                }
+                return Ok(());
+            }
             Batch::Idle => {
                 if let Some(result) = site.catch_up() {
                     report(result, &[], on_build);

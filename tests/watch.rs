@@ -238,3 +238,66 @@ fn ctrl_c_exits_cleanly() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Stopped right after a save, before the pause that brings the outputs covering every case
+/// up to date, the watcher brings them up to date on the way out: the folder it leaves is
+/// the whole site (the exports may be deployed from it). In process, so that the stop comes
+/// exactly after the save's rebuild.
+#[test]
+fn stopping_right_after_a_save_leaves_no_output_out_of_date() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc::channel;
+
+    let site = tempfile::tempdir().unwrap();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/watch_site");
+    live_support::copy_dir(&fixture, site.path());
+    let options = casebook::watch::WatchOptions {
+        root: site.path().to_path_buf(),
+        build: Default::default(),
+        poll: false,
+    };
+    let stop = AtomicBool::new(false);
+    let (built, first_build) = channel();
+    let case = site.path().join("content/cases/001.md");
+    std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| {
+            let mut caught_up = false;
+            casebook::watch::run(&options, &stop, &mut |outcome| {
+                if let casebook::watch::Outcome::Built { changed, rebuild } = outcome {
+                    caught_up |= rebuild.catch_up;
+                    if changed.is_empty() && !rebuild.catch_up {
+                        let _ = built.send(());
+                    } else if !changed.is_empty() {
+                        // The save's rebuild: stop before the watcher has seen a pause.
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            })
+            .unwrap();
+            caught_up
+        });
+        first_build.recv_timeout(live_support::DEADLINE).unwrap();
+        fs::write(
+            &case,
+            edit(
+                &read(&case),
+                "title: Faster permits",
+                "title: Stopped permits",
+            ),
+        )
+        .unwrap();
+        // Never wait forever: a save the watcher missed ends the watch (and fails below).
+        let deadline = std::time::Instant::now() + live_support::DEADLINE;
+        while !watcher.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        stop.store(true, Ordering::Relaxed);
+        assert!(watcher.join().unwrap(), "the deferred outputs caught up");
+    });
+    let output = |rel: &str| read(&site.path().join("public").join(rel));
+    assert!(output("cases/001.html").contains("Stopped permits"));
+    for deferred in ["data/cases.json", "metrics.html", "print.html"] {
+        assert!(output(deferred).contains("Stopped permits"), "{deferred}");
+    }
+}

@@ -176,8 +176,8 @@ fn split(value: MetricValue) -> (Option<f64>, Option<f64>, Option<f64>) {
     }
 }
 
-/// Writes one export file of a site; watch mode lends the fragment memo, so that a save
-/// serialises only the changed cases' records again.
+/// Writes one export file of a site; watch mode lends the fragment memo, so that bringing
+/// the exports up to date after saves serialises only the changed cases' records again.
 pub type Export = fn(&Site, Option<Reuse>, &mut dyn Write) -> io::Result<()>;
 
 /// The export files, each written piece by piece: at 100,000 cases they are 360 MB, not

@@ -352,7 +352,7 @@ impl Renderer<'_> {
 
 /// Distinct names with their summed counts, sorted by name; names counted 0 are left out.
 /// (Taken by case, a name and its case's number of rows: by row, the counting was an eighth
-/// of a watch-mode save that retitles a case, which writes this page again.)
+/// of a watch-mode save that retitled a case, when such a save wrote this page again.)
 fn options<'a>(names: impl Iterator<Item = (&'a str, usize)>) -> Vec<FilterOption<'a>> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for (name, n) in names.filter(|&(_, n)| n > 0) {

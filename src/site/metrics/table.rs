@@ -32,13 +32,19 @@ pub struct MetricRow {
 
 impl MetricRow {
     pub fn new(case: usize, metric: &Metric) -> Self {
-        MetricRow::understood(case, metric, &mut Understood::default())
+        let unit = parse_unit(&metric.unit);
+        let direction = infer_better(&metric.name, &unit, metric.better);
+        MetricRow::with(case, metric, unit, direction)
     }
 
     /// [`MetricRow::new`], with the unit and direction of a name and unit seen before taken
     /// from `seen`.
     fn understood(case: usize, metric: &Metric, seen: &mut Understood) -> Self {
         let (unit, direction) = seen.of(metric);
+        MetricRow::with(case, metric, unit, direction)
+    }
+
+    fn with(case: usize, metric: &Metric, unit: Unit, direction: Direction) -> Self {
         let better = direction.map(|d| d.0);
         MetricRow {
             case,
@@ -417,32 +423,32 @@ mod tests {
     }
 
     #[test]
-    fn rows_of_a_repeated_name_and_unit_are_understood_as_each_alone() {
-        let mut written = change("办理时间", "天", 10.0, 12.0);
-        written.better = Some(Better::Higher);
-        let cases = [
-            case("福州市", "A", vec![change("办理时间", "天", 20.0, 5.0)]),
-            case(
-                "福州市",
-                "B",
-                vec![written, change("办理时间", "万元", 3.0, 2.0)],
-            ),
-            case("厦门市", "A", vec![change("办理时间", "天", 9.0, 3.0)]),
+    fn a_name_and_unit_seen_before_are_understood_as_the_first_time() {
+        // One memo across a run of metrics, as one thread's cases share it: the same name and
+        // unit with and without a written direction, in both orders, and another unit.
+        let mut higher = change("办理时间", "天", 10.0, 12.0);
+        higher.better = Some(Better::Higher);
+        let run = [
+            change("办理时间", "天", 20.0, 5.0),
+            higher.clone(),
+            change("办理时间", "天", 9.0, 3.0),
+            change("办理时间", "万元", 3.0, 2.0),
+            higher,
         ];
-        let table = MetricTable::new(&cases);
-        let alone: Vec<MetricRow> = cases
-            .iter()
-            .enumerate()
-            .flat_map(|(i, c)| c.metrics.iter().map(move |m| MetricRow::new(i, m)))
-            .collect();
+        let mut seen = Understood::default();
         let facts = |r: &MetricRow| (r.unit.clone(), r.better, r.better_source, r.view.improved);
-        let got: Vec<_> = table.rows.iter().map(facts).collect();
-        let want: Vec<_> = alone.iter().map(facts).collect();
-        assert_eq!(got, want);
-        // The written direction holds for its row only.
-        assert_eq!(got[1].1, Some(Better::Higher));
-        assert_eq!(got[0].1, Some(Better::Lower));
-        assert_eq!(got[3].1, Some(Better::Lower));
+        for (i, metric) in run.iter().enumerate() {
+            let memo = MetricRow::understood(0, metric, &mut seen);
+            assert_eq!(
+                facts(&memo),
+                facts(&MetricRow::new(0, metric)),
+                "metric {i}"
+            );
+        }
+        let written = MetricRow::understood(0, &run[4], &mut seen);
+        assert_eq!(written.better_source, Some(BetterSource::FrontMatter));
+        let inferred = MetricRow::understood(0, &run[2], &mut seen);
+        assert_eq!(inferred.better, Some(Better::Lower));
     }
 
     #[test]

@@ -133,7 +133,8 @@ pub fn normalise(value: f64, scale: f64) -> f64 {
 
 /// Rounds to `places` decimals, or to fewer where the number is too large for them: the
 /// scaled number must stay below 10^15 to be exact in a float (`146.58 亿` is 14658000000,
-/// not the 14658000000.000002 the product gives). Numbers of 10^15 and more are left alone.
+/// not the 14658000000.000002 the product gives). Numbers of 10^15 and more are left alone,
+/// as are NaN and infinities; `places` below 0 counts as 0.
 pub fn round_to(value: f64, places: i32) -> f64 {
     let places = (0..=places.max(0))
         .rev()
