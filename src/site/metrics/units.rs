@@ -136,11 +136,12 @@ pub fn normalise(value: f64, scale: f64) -> f64 {
 /// not the 14658000000.000002 the product gives). Numbers of 10^15 and more are left alone,
 /// as are NaN and infinities; `places` below 0 counts as 0.
 pub fn round_to(value: f64, places: i32) -> f64 {
-    let places = (0..=places.max(0))
+    let factor = (0..=places.max(0))
         .rev()
-        .find(|&p| (value * 10f64.powi(p)).abs() < 1e15);
-    match places {
-        Some(p) => (value * 10f64.powi(p)).round() / 10f64.powi(p),
+        .map(|p| 10f64.powi(p))
+        .find(|factor| (value * factor).abs() < 1e15);
+    match factor {
+        Some(factor) => (value * factor).round() / factor,
         None => value,
     }
 }
