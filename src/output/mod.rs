@@ -71,6 +71,27 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// Writes every slice of `slices` to `w`, in order, with as few calls as the writer allows:
+/// a file takes them in one `writev`, so pieces of a page (a case's body, its related cards)
+/// need not be copied into one buffer first. (`Write::write_all_vectored` is not stable.)
+pub fn write_all_slices(w: &mut dyn io::Write, slices: &[&[u8]]) -> io::Result<()> {
+    let mut slices: Vec<io::IoSlice> = slices
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| io::IoSlice::new(s))
+        .collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match w.write_vectored(rest) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => io::IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Where rendered files go, one at a time and from any thread, as they are rendered.
 pub trait Sink: Sync {
     /// Takes one file; its path has been checked with [`is_safe_output_path`].
@@ -451,6 +472,29 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Takes at most 3 bytes a call, from the first slice only, as a full pipe or a
+    /// signal-cut `writev` may: every byte must still arrive once, in order.
+    struct Trickle(Vec<u8>);
+
+    impl io::Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let n = buf.len().min(3);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn write_all_slices_survives_short_writes() {
+        let mut w = Trickle(Vec::new());
+        let pieces: [&[u8]; 5] = [b"", b"<p>one</p>", b"\n", b"", b"<p>two</p>"];
+        write_all_slices(&mut w, &pieces).unwrap();
+        assert_eq!(w.0, b"<p>one</p>\n<p>two</p>");
+    }
 
     #[test]
     fn writes_and_replaces_atomically() {

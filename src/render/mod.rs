@@ -818,6 +818,9 @@ struct CaseParts {
 /// Renders one metric row (or card) fragment.
 type OneRow<'a> = dyn Fn(usize) -> Result<String, Diagnostic> + Sync + 'a;
 
+/// Writes a run of pieces of one file, in order, in one call.
+type WritePieces<'a> = dyn FnMut(&[&[u8]]) -> Result<(), Diagnostic> + 'a;
+
 impl<'a> Renderer<'a> {
     fn common(&self, url: &str) -> Common<'a> {
         Common::new(self.shared, url)
@@ -971,8 +974,8 @@ impl<'a> Renderer<'a> {
         let mut made = false;
         out.emit_spliced("print.html", Ok(html), print::CASES_MARK, &mut |w| {
             made = true;
-            let mut put = |piece: &[u8]| {
-                w.write_all(piece)
+            let mut put = |pieces: &[&[u8]]| {
+                crate::output::write_all_slices(w, pieces)
                     .map_err(|e| Diagnostic::error("print.html", e.to_string()))
             };
             self.print_cases(&mut put, out, case_pages)
@@ -984,14 +987,15 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders every case for `print.html` (`print_case.html`), in id order, handing each
-    /// (trimmed) and the line ends between them to `put`; with each, its page if
+    /// batch of them (trimmed, with the line ends between them) to `put` in one call, which
+    /// writes the cases as they are rather than copied into a buffer; with each, its page if
     /// `case_pages` accepts its URL, handed to `out`. The two share the case's summary,
     /// metrics and metric table ([`CaseParts`]), made once for both: made apart, they were
     /// converted twice, and the table kept between the two (up to half of all tables, on a
     /// large collection) until the second asked for it.
     fn print_cases(
         &self,
-        put: &mut dyn FnMut(&[u8]) -> Result<(), Diagnostic>,
+        put: &mut WritePieces,
         out: &Emitter,
         case_pages: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<(), Diagnostic> {
@@ -1032,18 +1036,22 @@ impl<'a> Renderer<'a> {
                     },
                 )
                 .collect();
-            for (n, case) in printed.into_iter().enumerate() {
-                if failed.is_some() {
-                    break;
-                }
-                let written = case.and_then(|case| {
-                    if start + n > 0 {
-                        put(b"\n")?;
-                    }
-                    put(case.trim_ascii_start())
-                });
-                failed = written.err();
+            if failed.is_some() {
+                continue;
             }
+            // The cases up to the first that failed, with a line end before each but the first.
+            let ok = printed.iter().take_while(|case| case.is_ok()).count();
+            let mut pieces: Vec<&[u8]> = Vec::with_capacity(2 * ok);
+            for (n, case) in printed[..ok].iter().flatten().enumerate() {
+                if start + n > 0 {
+                    pieces.push(b"\n");
+                }
+                pieces.push(case.trim_ascii_start());
+            }
+            let written = put(&pieces);
+            failed = written
+                .err()
+                .or_else(|| printed.into_iter().nth(ok).and_then(Result::err));
         }
         failed.map_or(Ok(()), Err)
     }
