@@ -72,8 +72,9 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), OutputError> {
 }
 
 /// Writes every slice of `slices` to `w`, in order, with as few calls as the writer allows:
-/// a file takes them in one `writev`, so pieces of a page (a case's body, its related cards)
-/// need not be copied into one buffer first. (`Write::write_all_vectored` is not stable.)
+/// a file (or a `BufWriter` given more than its buffer holds) takes them in one `writev`, so
+/// `print.html`'s cases go to it as rendered, not copied into a buffer first.
+/// (`Write::write_all_vectored` is not stable.)
 pub fn write_all_slices(w: &mut dyn io::Write, slices: &[&[u8]]) -> io::Result<()> {
     let mut slices: Vec<io::IoSlice> = slices
         .iter()
