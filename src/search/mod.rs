@@ -32,6 +32,7 @@
 mod display;
 pub mod encode;
 mod fx;
+mod packed_map;
 mod postings;
 pub mod tokenize;
 

@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 use super::encode;
 use super::fx::FxMap;
+use super::packed_map::PackedMap;
 use super::tokenize::{index_tokens, IndexTokens};
 use super::{BOOSTS, FIELD_COUNT};
 
@@ -261,7 +262,7 @@ impl Key {
 }
 
 /// One field's occurrences of one token in one case.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct Occurrences {
     field: u8,
     count: u32,
@@ -318,8 +319,8 @@ struct Scratch {
     rare_count: FxMap<char, u32>,
     /// The characters counted, in the order first seen.
     unigrams: Vec<char>,
-    /// The field's bigrams.
-    bigrams: BigramTable,
+    /// The field's bigrams, drained in the order first seen.
+    bigrams: PackedMap<Occurrences>,
     words: FxMap<Box<str>, Occurrences>,
     /// How many tokens of each kind the last case had.
     last_tokens: [usize; 3],
@@ -338,7 +339,7 @@ impl Scratch {
             common_count: vec![0; COMMON_CJK.len()],
             rare_count: FxMap::default(),
             unigrams: Vec::new(),
-            bigrams: BigramTable::new(),
+            bigrams: PackedMap::with_capacity(512),
             words: FxMap::default(),
             last_tokens: [0; 3],
         }
@@ -378,8 +379,11 @@ impl IndexTokens for Scratch {
     #[inline]
     fn bigram(&mut self, first: char, second: char, position: u32) {
         self.length += 1;
-        let key = cjk_key(first, Some(second));
-        self.bigrams.add(key, self.field, position);
+        let (key, field) = (cjk_key(first, Some(second)), self.field);
+        let occurrences = self
+            .bigrams
+            .get_or_insert_with(key, || Occurrences::new(field));
+        occurrences.add(position);
     }
 
     fn restart(&mut self) {
@@ -407,88 +411,6 @@ impl IndexTokens for Scratch {
                 occurrences.add(position);
                 self.words.insert(word.into(), occurrences);
             }
-        }
-    }
-}
-
-/// A field's bigrams as it is tokenised, in an open-addressed table: one access to memory
-/// per CJK character, where a map from each bigram to its place in a list took two or
-/// three (the tokeniser waited on them more than it computed). Drained in the order the
-/// bigrams were first seen.
-struct BigramTable {
-    /// A power of two many, at most half of them used; key 0 marks a free slot (no bigram
-    /// packs to 0: its characters are not NUL).
-    slots: Vec<(u64, Occurrences)>,
-    /// The slots in use, in the order their bigrams were first seen.
-    used: Vec<u32>,
-}
-
-impl BigramTable {
-    fn new() -> Self {
-        BigramTable {
-            slots: vec![(0, Occurrences::new(0)); 1 << 10],
-            used: Vec::new(),
-        }
-    }
-
-    /// Where `key` is, or the free slot where it goes.
-    #[inline]
-    fn find(&self, key: u64) -> usize {
-        let mask = self.slots.len() - 1;
-        // Fibonacci hashing: the multiply's high bits, which every bit of the key moves.
-        let bits = self.slots.len().trailing_zeros();
-        let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
-        loop {
-            let slot = self.slots[i].0;
-            if slot == key || slot == 0 {
-                return i;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    #[inline]
-    fn add(&mut self, key: u64, field: u8, position: u32) {
-        debug_assert_ne!(key, 0);
-        let mut i = self.find(key);
-        if self.slots[i].0 == 0 {
-            if (self.used.len() + 1) * 2 > self.slots.len() {
-                self.grow();
-                i = self.find(key);
-            }
-            self.slots[i] = (key, Occurrences::new(field));
-            self.used.push(i as u32);
-        }
-        self.slots[i].1.add(position);
-    }
-
-    #[cold]
-    fn grow(&mut self) {
-        let bigger = vec![(0, Occurrences::new(0)); self.slots.len() * 2];
-        let old = std::mem::replace(&mut self.slots, bigger);
-        let mut used = std::mem::take(&mut self.used);
-        for at in &mut used {
-            let slot = &old[*at as usize];
-            let i = self.find(slot.0);
-            self.slots[i] = slot.clone();
-            *at = i as u32;
-        }
-        self.used = used;
-    }
-
-    /// Moves every bigram to `out`, in the order first seen, leaving the table empty.
-    fn drain_into(&mut self, out: &mut Vec<(u64, Occurrences)>) {
-        out.reserve(self.used.len());
-        for i in self.used.drain(..) {
-            let slot = &mut self.slots[i as usize];
-            out.push(slot.clone());
-            slot.0 = 0;
-        }
-    }
-
-    fn clear(&mut self) {
-        for i in self.used.drain(..) {
-            self.slots[i as usize].0 = 0;
         }
     }
 }
@@ -830,32 +752,6 @@ mod tests {
         let mut occ = Occurrences::new(field);
         positions.iter().for_each(|&p| occ.add(p));
         occ
-    }
-
-    #[test]
-    fn bigram_table_keeps_first_seen_order_through_growth() {
-        let mut table = BigramTable::new();
-        // Enough keys to grow the table twice, each seen three times, interleaved.
-        let keys: Vec<u64> = (1..=3000u64).map(|k| k * 7919).collect();
-        for round in 0..3u32 {
-            for (i, &key) in keys.iter().enumerate() {
-                table.add(key, 2, round * 10_000 + i as u32);
-            }
-        }
-        let mut out = Vec::new();
-        table.drain_into(&mut out);
-        assert_eq!(out.iter().map(|(k, _)| *k).collect::<Vec<_>>(), keys);
-        let (_, third) = &out[2];
-        assert_eq!((third.field, third.count), (2, 3));
-        assert_eq!(third.kept(), [2, 10_002, 20_002]);
-        // Drained: the same keys start again from nothing.
-        table.add(keys[0], 1, 5);
-        table.clear();
-        table.add(keys[1], 0, 9);
-        table.drain_into(&mut out);
-        let (key, occ) = out.last().unwrap();
-        assert_eq!((*key, occ.count, occ.kept()), (keys[1], 1, &[9][..]));
-        assert_eq!(out.len(), keys.len() + 1);
     }
 
     fn key(token: &str) -> Key {
