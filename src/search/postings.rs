@@ -170,10 +170,11 @@ fn restore_positions<T: Sync>(
     }
     let mut restored: Vec<RawList> = wrong.iter().map(|(key, _)| RawList::new(key)).collect();
     let at: FxMap<&Key, usize> = wrong.iter().enumerate().map(|(i, (k, _))| (k, i)).collect();
+    let scratches = Scratches::new();
     let entries: Vec<Vec<(usize, Occurrences)>> = docs
         .par_iter()
-        .map_init(Scratch::new, |scratch, d| {
-            let tokens = doc_tokens(scratch, &fields(d)).tokens;
+        .map(|d| {
+            let tokens = scratches.with(|scratch| doc_tokens(scratch, &fields(d)).tokens);
             let bigrams = tokens.bigrams.into_iter().map(|(k, o)| (Key::Cjk(k), o));
             let words = tokens.words.into_iter().map(|(w, o)| (Key::Word(w), o));
             bigrams
