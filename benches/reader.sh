@@ -14,11 +14,12 @@ build_ms=$(ms "$bin" build --root "$work/site" --output "$work/public" --quiet)
 bundle_ms=$(ms "$bin" bundle --root "$work/site" --output "$work/a/site.zip" --quiet)
 "$bin" bundle --root "$work/site" --output "$work/b/site.zip" --quiet
 same=$(cmp -s "$work/a/site.zip" "$work/b/site.zip" && echo yes || echo NO)
-print_bytes=$(stat -c %s "$work/public/print.html")
+# Past `print_max_cases` (1,000 by default) there is no print.html.
+print_bytes=$(stat -c %s "$work/public/print.html" 2>/dev/null || echo none)
 site_bytes=$(du -sb "$work/public" | cut -f1)
 zip_bytes=$(stat -c %s "$work/a/site.zip")
 files=$(find "$work/public" -type f | wc -l)
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+mib() { [ "$1" = none ] && echo none || awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 echo "| cases | build | bundle | files | site | zip | print.html | identical zips |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |"
 echo "| $n | ${build_ms} ms | ${bundle_ms} ms | $files | $(mib "$site_bytes") | $(mib "$zip_bytes") | $(mib "$print_bytes") | $same |"

@@ -10,8 +10,8 @@ edits one case R times in two ways:
   title  the title: the page, its neighbours, related cases, term pages, index and feeds.
 For each save it records the time until the watcher reports the rebuild (printed after every
 dependent file is written; the edited page is also checked) and until the live-reload event
-arrives on an open /__casebook/events stream, and until the deferred print.html (every case
-in full) is caught up once saves pause. Prints medians.
+arrives on an open /__casebook/events stream, and until the deferred outputs (the search index,
+and print.html up to `print_max_cases` cases) are caught up once saves pause. Prints medians.
 """
 import argparse, os, re, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
@@ -108,7 +108,7 @@ def main():
                 reloads.append((events[n_events] - t0) * 1000)
             written.append(int(re.search(r"(\d+) files written", line).group(1)))
             rebuild_ms.append(int(re.search(r"in (\d+) ms", line).group(1)))
-            # print.html (every case in full) is deferred until saves pause, then caught up.
+            # The outputs that cover every case are deferred until saves pause, then caught up.
             j, t3 = wait_line(lines, i + 1, lambda l: l.startswith("caught up"))
             catch_up.append((t3 - t0) * 1000)
             time.sleep(0.1)
@@ -126,7 +126,7 @@ def main():
               f"files written median {statistics.median(written):.0f}")
         if reloads:
             print(f"{kind} edit: save -> live-reload event: median {statistics.median(reloads):.1f} ms")
-        print(f"{kind} edit: save -> deferred print.html written: median {statistics.median(catch_up):.0f} ms")
+        print(f"{kind} edit: save -> deferred outputs caught up: median {statistics.median(catch_up):.0f} ms")
 
 
 if __name__ == "__main__":

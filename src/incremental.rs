@@ -41,6 +41,7 @@ use crate::render::exports;
 use crate::render::fragments::{FragmentMemo, Reuse};
 use crate::render::markdown::MarkdownRenderer;
 use crate::render::metrics_page::METRICS_URL;
+use crate::render::print::URL as PRINT_URL;
 use crate::render::theme::Theme;
 use crate::render::{self, Templates};
 use crate::site::Site;
@@ -54,8 +55,6 @@ const DATA_PAGES: [&str; 4] = [
     exports::METRICS_JSON,
     exports::METRICS_CSV,
 ];
-/// The page with every case in full, for printing.
-const PRINT_URL: &str = "print.html";
 /// Outputs that cover every case, updated only once saves pause. The print page and the
 /// search index show every case in full: rendering them takes about as long as a full
 /// build (a second for 10,000 cases). The data pages hold every case's metrics: 38 MB at
@@ -698,7 +697,8 @@ fn page_keys(
         .iter()
         .map(|p| (p.url.as_str(), p.title.as_str(), p.weight))
         .collect();
-    let site_key = hash_of(&(prepared_key, nav));
+    // Every page's footer links to the print page while the collection is small enough.
+    let site_key = hash_of(&(prepared_key, nav, site.has_print_page()));
     let all = hash_of(&(site_key, &summaries));
     let mut keys: HashMap<String, u64> = cases
         .par_iter()
@@ -737,7 +737,9 @@ fn page_keys(
     }
     // The whole collection on one page: every case's body too.
     let versions: Vec<Option<u64>> = cases.iter().map(|c| cache.version(&c.source)).collect();
-    keys.insert(PRINT_URL.into(), hash_of(&(tables, &versions)));
+    if site.has_print_page() {
+        keys.insert(PRINT_URL.into(), hash_of(&(tables, &versions)));
+    }
     // The search index holds every case's words: its root stands for all of its files.
     keys.insert(
         crate::search::ROOT.into(),

@@ -146,6 +146,42 @@ pub fn check_links(public: &Path) {
     assert!(checked > 50, "only {checked} links checked");
 }
 
+/// `print.html` is made for collections of up to `print_max_cases` cases and linked from every
+/// page's footer; past the limit, or with `0`, it is not made and no page links to it.
+#[test]
+fn print_page_only_up_to_print_max_cases() {
+    let cases = build_into(&fixture("basic"), &built_basic().path().join("again"))
+        .unwrap()
+        .cases;
+    assert!(cases > 1);
+    for (max, made) in [(cases, true), (cases - 1, false), (0, false)] {
+        let site = copy_fixture_with_config("basic", &format!("print_max_cases = {max}"));
+        let public = site.path().join("public");
+        build_into(site.path(), &public).unwrap();
+        assert_eq!(public.join("print.html").is_file(), made, "{max}");
+        let linking: Vec<String> = all_files(&public)
+            .into_iter()
+            .filter(|(rel, bytes)| {
+                rel.ends_with(".html") && String::from_utf8_lossy(bytes).contains("print.html\"")
+            })
+            .map(|(rel, _)| rel)
+            .collect();
+        if made {
+            for page in [
+                "index.html",
+                "cases/001.html",
+                "tags/permits.html",
+                "about.html",
+            ] {
+                assert!(linking.iter().any(|p| p == page), "{page}: {linking:?}");
+            }
+        } else {
+            assert_eq!(linking, Vec::<String>::new(), "print_max_cases = {max}");
+        }
+        check_links(&public);
+    }
+}
+
 #[test]
 fn two_builds_are_byte_identical() {
     let a = built_basic();

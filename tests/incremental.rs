@@ -207,6 +207,33 @@ fn every_kind_of_edit_matches_a_clean_build() {
     site.rebuild_and_compare(&["static/extra.css"]);
 }
 
+/// A new case that takes the collection past `print_max_cases` removes `print.html` and the
+/// link to it from every page; deleting the case brings both back, as clean builds do.
+#[test]
+fn crossing_print_max_cases_removes_and_restores_the_print_page() {
+    let mut site = Site::with_config("print_max_cases = 4");
+    assert!(site.path("public/print.html").is_file());
+    let new_case = fs::read_to_string(site.path("content/cases/004.md"))
+        .unwrap()
+        .replace("id: 4", "id: 9");
+    fs::write(site.path("content/cases/009.md"), new_case).unwrap();
+    let report = site.rebuild_and_compare(&["content/cases/009.md"]);
+    assert!(
+        report.removed.iter().any(|p| p == "print.html"),
+        "{report:?}"
+    );
+    assert!(!fs::read_to_string(site.path("public/cases/001.html"))
+        .unwrap()
+        .contains("print.html"));
+
+    fs::remove_file(site.path("content/cases/009.md")).unwrap();
+    site.rebuild_and_compare(&["content/cases/009.md"]);
+    assert!(site.path("public/print.html").is_file());
+    assert!(fs::read_to_string(site.path("public/cases/001.html"))
+        .unwrap()
+        .contains("print.html"));
+}
+
 /// A save that changes what lists show of a case but not where it is listed (its title, its
 /// metric values) takes the fast path: the model is patched, not rebuilt, and only the pages
 /// that show the case are rendered.

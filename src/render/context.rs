@@ -30,6 +30,8 @@ pub struct SiteInfo {
     pub taxonomies: Vec<Link>,
     /// Root file of the search index ([`crate::search::ROOT`]), root-relative.
     pub search_index: Option<String>,
+    /// `print.html`, root-relative, when the site has it ([`crate::site::Site::has_print_page`]).
+    pub print: Option<String>,
 }
 
 /// `site` and `t`, the same on every page, converted for Tera once: a converted map is

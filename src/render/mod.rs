@@ -533,7 +533,7 @@ fn emit_pages(r: &Renderer, wants: &(dyn Fn(&str) -> bool + Sync), out: &Emitter
     let site = r.site;
     rayon::scope(|scope| {
         // With `print.html`, each case's page is made with its part of it (`print_page`).
-        let print = wants("print.html");
+        let print = site.has_print_page() && wants(print::URL);
         if !print {
             scope.spawn(|_| emit_case_pages(r, wants, out));
         }
@@ -728,6 +728,7 @@ fn site_info(site: &Site, t: &'static Strings) -> SiteInfo {
             })
             .collect(),
         search_index: None,
+        print: site.has_print_page().then(|| print::URL.to_string()),
     }
 }
 

@@ -14,6 +14,10 @@ use serde::Serialize;
 use super::context::{Common, Link, Summaries};
 use crate::content::case::Case;
 
+/// The page's root-relative URL; a collection of more than `print_max_cases` cases has no such
+/// page ([`crate::site::Site::has_print_page`]).
+pub const URL: &str = "print.html";
+
 /// One case as printed.
 #[derive(Serialize)]
 pub struct PrintCase<'a> {

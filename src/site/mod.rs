@@ -66,6 +66,13 @@ impl Site {
         })
     }
 
+    /// Whether `print.html` is made: only while the collection is small enough to print as
+    /// one page (`print_max_cases`).
+    pub fn has_print_page(&self) -> bool {
+        let cases = self.content.cases.len();
+        cases <= self.config.raw.print_max_cases && self.config.raw.print_max_cases > 0
+    }
+
     pub fn taxonomy(&self, kind: TaxonomyKind) -> Option<&Taxonomy> {
         self.taxonomies.iter().find(|t| t.kind == kind)
     }
