@@ -43,7 +43,7 @@ pub struct RawConfig {
     /// `print.html`, every case in full on one page, is made for collections of up to this
     /// many cases; `0` never makes it. Past about a thousand cases the page is too big to
     /// use: at 1,000 cases (9 MB) Chromium takes 12 s to open it and 108 s to print its
-    /// 2,025 pages to PDF; at 10,000 (88 MB) it takes 169 s to open and had not printed after
+    /// 2,025 pages to PDF; at 10,000 (90 MB) it takes 169 s to open and had not printed after
     /// ten minutes. Each case page and list page still prints on its own.
     #[serde(default = "default_print_max_cases")]
     pub print_max_cases: usize,

@@ -697,7 +697,9 @@ fn page_keys(
         .iter()
         .map(|p| (p.url.as_str(), p.title.as_str(), p.weight))
         .collect();
-    // Every page's footer links to the print page while the collection is small enough.
+    // Every page's footer links to the print page while the collection is small enough. (After
+    // a save that crosses the limit the deferred pages keep their old footer until the
+    // catch-up, like the rest of what they show.)
     let site_key = hash_of(&(prepared_key, nav, site.has_print_page()));
     let all = hash_of(&(site_key, &summaries));
     let mut keys: HashMap<String, u64> = cases
