@@ -71,6 +71,9 @@ pub struct BuildReport {
     /// How long each stage took, in order (printed by `--verbose`).
     pub timings: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
+    /// `print_max_cases`, when the collection has more cases and so no `print.html`: the
+    /// command line says so, since the page a smaller collection had is gone.
+    pub print_limit_passed: Option<usize>,
 }
 
 /// The output folder of a build (`public/` in the site unless `--output`), refused when it
@@ -151,6 +154,8 @@ pub struct RenderedSite {
     pub warnings: Diagnostics,
     /// How long each stage took, in order (printed by `--verbose`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// See [`BuildReport::print_limit_passed`].
+    pub print_limit_passed: Option<usize>,
 }
 
 impl RenderedSite {
@@ -164,6 +169,7 @@ impl RenderedSite {
             warnings: self.warnings,
             timings: self.timings,
             elapsed: start.elapsed(),
+            print_limit_passed: self.print_limit_passed,
         }
     }
 }
@@ -246,6 +252,7 @@ fn render_all(
         cases: site.content.cases.len(),
         warnings: std::mem::take(&mut site.content.warnings),
         timings: laps.stages,
+        print_limit_passed: site.print_limit_passed(),
     };
     free_in_background(site);
     Ok(rendered)

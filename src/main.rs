@@ -284,6 +284,13 @@ fn run_build(args: &BuildArgs, check_only: bool) -> ExitCode {
             }
             if !args.quiet {
                 eprintln!("{}", summary(&report, check_only));
+                if let Some(max) = report.print_limit_passed {
+                    eprintln!(
+                        "note: no print.html: {} cases is more than print_max_cases ({max}); \
+                         raise it in casebook.toml to make the page anyway",
+                        report.cases
+                    );
+                }
             }
             ExitCode::SUCCESS
         }

@@ -17,6 +17,29 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A collection past `print_max_cases` builds without `print.html`, and the build says why
+/// (not with `--quiet`, and not when `0` turned the page off).
+#[test]
+fn build_notes_a_print_page_left_out() {
+    for (max, quiet, noted) in [("1", false, true), ("1", true, false), ("0", false, false)] {
+        let site = copy_fixture_with_config("basic", &format!("print_max_cases = {max}"));
+        let mut args = vec!["build", "--root", site.path().to_str().unwrap()];
+        if quiet {
+            args.push("--quiet");
+        }
+        let o = casebook(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let note = "note: no print.html: 3 cases is more than print_max_cases (1); raise it";
+        assert_eq!(
+            stderr(&o).contains(note),
+            noted,
+            "{max} {quiet}: {}",
+            stderr(&o)
+        );
+        assert!(!site.path().join("public/print.html").exists());
+    }
+}
+
 #[test]
 fn build_succeeds_with_a_summary_line() {
     let out = tempfile::tempdir().unwrap();

@@ -73,6 +73,13 @@ impl Site {
         cases <= self.config.raw.print_max_cases && self.config.raw.print_max_cases > 0
     }
 
+    /// `print_max_cases` when the collection has more cases than it allows (not when it is
+    /// `0`: the page was turned off, not outgrown).
+    pub fn print_limit_passed(&self) -> Option<usize> {
+        let max = self.config.raw.print_max_cases;
+        (max > 0 && !self.has_print_page()).then_some(max)
+    }
+
     pub fn taxonomy(&self, kind: TaxonomyKind) -> Option<&Taxonomy> {
         self.taxonomies.iter().find(|t| t.kind == kind)
     }
