@@ -69,8 +69,8 @@ impl Site {
     /// Whether `print.html` is made: only while the collection is small enough to print as
     /// one page (`print_max_cases`).
     pub fn has_print_page(&self) -> bool {
-        let cases = self.content.cases.len();
-        cases <= self.config.raw.print_max_cases && self.config.raw.print_max_cases > 0
+        let max = self.config.raw.print_max_cases;
+        max > 0 && self.content.cases.len() <= max
     }
 
     /// `print_max_cases` when the collection has more cases than it allows (not when it is
