@@ -585,3 +585,66 @@ fn a_summary_taken_from_the_body_keeps_only_the_sentences_that_fit() {
     );
     assert!(!read(public.join("atom.xml")).contains("wait a week"));
 }
+
+/// The default `case_card.html`, `metric_row.html` and `metric_table.html` are written in Rust
+/// when a theme leaves them as they are (`render::builtin`). The same templates through Tera,
+/// made different from the built-in ones by a comment, must give every file the same bytes: on sites with string
+/// and numeric ids, cases without a date or metrics, notes, changes of known and unknown
+/// direction, and taxonomies whose terms have no pages.
+#[test]
+fn builtin_templates_match_tera() {
+    let unpublished = copy_fixture("basic");
+    let config = unpublished.path().join("casebook.toml");
+    let text = read(&config);
+    let off = "\n[taxonomies.regions]\nenabled = false\n[taxonomies.tags]\nenabled = false\n";
+    std::fs::write(&config, text + off).unwrap();
+    let metrics = copy_fixture("metrics_site");
+    std::fs::write(
+        metrics.path().join("content/cases/099.md"),
+        "---\nid: 99\ntitle: 'A <b>case</b> & \"more\"'\nregion: 福州市\ndepartment: 某局\n\
+         tags: [审批]\nmetrics:\n  - name: 某某数\n    before: 3\n    after: 5\n    unit: 个\n\
+         \x20   note: 'note <i>'\n  - name: 材料\n    before: 8\n    after: 2\n    unit: 份\n---\n\nBody.\n",
+    )
+    .unwrap();
+    let default_site = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_dir(&repo.join("content"), &default_site.path().join("content"));
+    std::fs::copy(
+        repo.join("casebook.toml"),
+        default_site.path().join("casebook.toml"),
+    )
+    .unwrap();
+    let sites = [
+        copy_fixture("basic"),
+        unpublished,
+        metrics,
+        copy_fixture("search_site"),
+        default_site,
+    ];
+    for site in &sites {
+        let out = tempfile::tempdir().unwrap();
+        let builtin = out.path().join("builtin");
+        build_into(site.path(), &builtin).unwrap();
+        let templates = site.path().join("templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        for name in ["case_card.html", "metric_row.html", "metric_table.html"] {
+            let default = read(repo.join("themes/default/templates").join(name));
+            std::fs::write(templates.join(name), default + "{# through Tera #}").unwrap();
+        }
+        let tera = out.path().join("tera");
+        build_into(site.path(), &tera).unwrap();
+        let (builtin, tera) = (all_files(&builtin), all_files(&tera));
+        assert_eq!(
+            builtin.keys().collect::<Vec<_>>(),
+            tera.keys().collect::<Vec<_>>()
+        );
+        for (path, bytes) in &builtin {
+            assert!(
+                *bytes == tera[path],
+                "{path} differs:\n--- built in\n{}\n--- Tera\n{}",
+                String::from_utf8_lossy(bytes),
+                String::from_utf8_lossy(&tera[path])
+            );
+        }
+    }
+}

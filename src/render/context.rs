@@ -138,6 +138,8 @@ impl<'a> CaseSummary<'a> {
 #[derive(Debug, Clone)]
 pub struct TermLinkValue<'a> {
     pub name: &'a str,
+    /// The term's page, root-relative; empty when its taxonomy is not published.
+    pub url: &'a str,
     value: tera::Value,
 }
 
@@ -176,18 +178,19 @@ impl TermLinks {
 
     /// The link of term `name`: to its page, or with an empty URL when its taxonomy is not
     /// published.
-    fn link<'a>(&self, site: &Site, kind: TaxonomyKind, name: &'a str) -> TermLinkValue<'a> {
-        let made = term_at(site, kind, name).and_then(|(_, at)| {
+    fn link<'a>(&self, site: &'a Site, kind: TaxonomyKind, name: &'a str) -> TermLinkValue<'a> {
+        let made = term_at(site, kind, name).and_then(|(taxonomy, at)| {
             let (_, values) = self.values.iter().find(|(k, _)| *k == kind)?;
-            values.get(at).cloned()
+            Some((taxonomy.terms[at].url.as_str(), values.get(at)?.clone()))
         });
-        let value = made.unwrap_or_else(|| {
-            tera::Value::from_serializable(&Link {
+        let (url, value) = made.unwrap_or_else(|| {
+            let link = Link {
                 name: name.to_string(),
                 url: String::new(),
-            })
+            };
+            ("", tera::Value::from_serializable(&link))
         });
-        TermLinkValue { name, value }
+        TermLinkValue { name, url, value }
     }
 }
 

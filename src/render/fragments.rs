@@ -173,23 +173,24 @@ impl Fragments {
             memo,
             |_, i| key(i),
             |_, _| {},
-            |context, _, i| render(context, i),
+            |context, (), _, i| render(context, i),
         )?;
         Ok(fragments)
     }
 
     /// [`Fragments::render`] of the same items `N` ways (a metric row for term pages and for
-    /// the metrics page): `prepare` adds item `i` to the context once, for every way it is
-    /// needed in (`needed[way][i]`), and `render` then adds what that way needs and renders.
-    /// `key` and `render` take the way's index first.
-    pub fn render_ways<const N: usize>(
+    /// the metrics page): `prepare` readies item `i` once, for every way it is needed in
+    /// (`needed[way][i]`), adding it to the context or returning what `render` needs of it,
+    /// and `render` then adds what that way needs and renders. `key` takes the way's index
+    /// first, `render` the prepared item and then the way's index.
+    pub fn render_ways<const N: usize, P>(
         needed: [&[bool]; N],
         usual_root: [&'static str; N],
         base: &tera::Context,
         memo: Option<&FragmentMemo>,
         key: impl Fn(usize, usize) -> u64 + Sync,
-        prepare: impl Fn(&mut tera::Context, usize) + Sync,
-        render: impl Fn(&mut tera::Context, usize, usize) -> Result<String, Diagnostic> + Sync,
+        prepare: impl Fn(&mut tera::Context, usize) -> P + Sync,
+        render: impl Fn(&mut tera::Context, &P, usize, usize) -> Result<String, Diagnostic> + Sync,
     ) -> Result<[Fragments; N], Diagnostic> {
         let items = needed.iter().map(|n| n.len()).max().unwrap_or(0);
         let html = (0..items)
@@ -197,7 +198,7 @@ impl Fragments {
             .map_init(
                 || base.clone(),
                 |context, i| {
-                    let mut prepared = false;
+                    let mut prepared = None;
                     let mut item = |way: usize| -> Result<Option<Fragment>, Diagnostic> {
                         if !needed[way].get(i).copied().unwrap_or(false) {
                             return Ok(None);
@@ -206,10 +207,11 @@ impl Fragments {
                         if let Some(kept) = key.and_then(|(memo, k)| memo.kept.get(&k)) {
                             return Ok(Some(Fragment::new(kept.clone(), usual_root[way])));
                         }
-                        if !std::mem::replace(&mut prepared, true) {
-                            prepare(context, i);
-                        }
-                        let html = render(context, way, i)?;
+                        let item = match &prepared {
+                            Some(item) => item,
+                            None => prepared.insert(prepare(context, i)),
+                        };
+                        let html = render(context, item, way, i)?;
                         let html = match html.trim() {
                             trimmed if trimmed.len() == html.len() => html,
                             trimmed => trimmed.to_string(),
@@ -603,13 +605,15 @@ mod tests {
             |context, i| {
                 prepared.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 context.insert("i", &i);
+                i * 100
             },
-            |context, way, i| {
+            |context, item, way, i| {
                 assert_eq!(
                     context.get("i"),
                     Some(&tera::Value::from(i)),
                     "prepared for {i}"
                 );
+                assert_eq!(*item, i * 100, "what prepare returned for {i}");
                 Ok(format!("{way}:{i}"))
             },
         )

@@ -5,6 +5,7 @@
 //! memory for watch mode and the bundle). Pages render in parallel, the search index
 //! alongside them.
 
+pub mod builtin;
 pub mod chart;
 pub mod context;
 pub mod exports;
@@ -115,6 +116,8 @@ fn write_escaped(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()
 pub struct Templates {
     tera: tera::Tera,
     origins: std::collections::BTreeMap<String, std::path::PathBuf>,
+    /// The default templates this theme leaves as they are, which are written without Tera.
+    builtin: builtin::Builtin,
 }
 
 impl Templates {
@@ -128,7 +131,12 @@ impl Templates {
             .iter()
             .map(|(n, s)| (n.clone(), s.origin.clone()))
             .collect();
-        let mut templates = Templates { tera, origins };
+        let builtin = builtin::Builtin::of(theme);
+        let mut templates = Templates {
+            tera,
+            origins,
+            builtin,
+        };
         let sources: Vec<(&str, &str)> = theme
             .templates
             .iter()
@@ -473,12 +481,20 @@ fn render_pages(
         })
     };
     let card_key = |i: usize| crate::hash::hash_of(&("case_card.html", case_key(i)));
+    let builtin = templates.builtin;
     let cards = fragments(&needs.cards, &base, &card_key, &|context, i| {
+        if builtin.case_card {
+            return Ok(builtin::case_card(summaries.get(i), t));
+        }
         context.insert("case", summaries.get(i));
         templates.render_context("case_card.html", context)
     });
     let row = |context: &mut tera::Context, i: usize| {
-        context.insert("r", &metrics_page::row_view(site, &summaries, i));
+        let view = metrics_page::row_view(site, &summaries, i);
+        if builtin.metric_row {
+            return Ok(builtin::metric_row(&view, true, t));
+        }
+        context.insert("r", &view);
         templates.render_context("metric_row.html", context)
     };
     // A row is known by its case's key and its place among the case's rows.
@@ -499,8 +515,18 @@ fn render_pages(
         &base,
         memo,
         |way, r| row_key(way == 1)(r),
-        |context, i| context.insert("r", &metrics_page::row_view(site, &summaries, i)),
-        |context, way, _| {
+        |context, i| {
+            let view = metrics_page::row_view(site, &summaries, i);
+            if builtin.metric_row {
+                return Some(view);
+            }
+            context.insert("r", &view);
+            None
+        },
+        |context, view, way, _| {
+            if let Some(view) = view {
+                return Ok(builtin::metric_row(view, way == 1, t));
+            }
             context.insert("full", &(way == 1));
             templates.render_context("metric_row.html", context)
         },
@@ -948,6 +974,10 @@ impl<'a> Renderer<'a> {
             return Ok(String::new());
         }
         let caption = format!("{} · {}", self.site.content.cases[i].title, self.t.metrics);
+        if self.templates.builtin.metric_table {
+            let rows = self.site.metrics.rows_of(i).iter().map(|row| &row.view);
+            return Ok(builtin::metric_table(&caption, rows, self.t));
+        }
         context.insert_value("metrics", metrics.clone());
         context.insert("caption", &caption);
         self.templates.render_context("metric_table.html", context)
