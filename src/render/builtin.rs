@@ -6,9 +6,9 @@
 //! each item to a template value and interpreting the template, that was a tenth of a
 //! build's CPU. A theme that leaves these templates as they are gets the same bytes from the
 //! functions here; a theme that changes one goes through Tera for it as before
-//! ([`Builtin::of`]). The tests build sites both
-//! ways and compare every file (`tests/build.rs`, `builtin_templates_match_tera`), so an edit
-//! to one of the templates that is not made here too fails them.
+//! ([`Builtin::of`]). The tests build sites both ways and compare every file
+//! (`tests/build.rs`, `builtin_templates_match_tera`), so an edit to one of the templates
+//! that is not made here too fails them.
 
 use super::context::CaseSummary;
 use super::fragments::ROOT_MARK;
@@ -41,7 +41,8 @@ impl Builtin {
     }
 }
 
-/// HTML written a piece at a time: markup as it is, text escaped as Tera's autoescape does.
+/// HTML written a piece at a time: markup as it is, text escaped as every value a template
+/// prints is ([`super::write_escaped`], which keeps marks safe).
 struct Html(Vec<u8>);
 
 impl Html {
@@ -95,8 +96,9 @@ impl Html {
     }
 
     fn into_string(self) -> String {
-        // Only `str`s went in, whole.
-        crate::content::utf8(self.0).expect("pieces of UTF-8 make UTF-8")
+        // Only whole `str`s went in, so the check cannot fail.
+        crate::content::utf8(self.0)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -180,8 +182,8 @@ pub fn metric_row(r: &MetricRowView, full: bool, t: &Strings) -> String {
     };
     if let Some(value) = nonempty(&m.value) {
         number(&mut h, &r.sort.value, value);
-        h.raw("<td class=\"num\"></td>".repeat(4).as_str());
-        h.raw("</tr>");
+        h.raw("<td class=\"num\"></td><td class=\"num\"></td><td class=\"num\"></td>");
+        h.raw("<td class=\"num\"></td></tr>");
         return h.into_string();
     }
     h.raw("<td class=\"num\"></td>");

@@ -481,9 +481,10 @@ fn render_pages(
         })
     };
     let card_key = |i: usize| crate::hash::hash_of(&("case_card.html", case_key(i)));
-    let builtin = templates.builtin;
+    // The default templates written without Tera, where the theme leaves them as they are.
+    let direct = templates.builtin;
     let cards = fragments(&needs.cards, &base, &card_key, &|context, i| {
-        if builtin.case_card {
+        if direct.case_card {
             return Ok(builtin::case_card(summaries.get(i), t));
         }
         context.insert("case", summaries.get(i));
@@ -491,7 +492,7 @@ fn render_pages(
     });
     let row = |context: &mut tera::Context, i: usize| {
         let view = metrics_page::row_view(site, &summaries, i);
-        if builtin.metric_row {
+        if direct.metric_row {
             return Ok(builtin::metric_row(&view, true, t));
         }
         context.insert("r", &view);
@@ -517,7 +518,7 @@ fn render_pages(
         |way, r| row_key(way == 1)(r),
         |context, i| {
             let view = metrics_page::row_view(site, &summaries, i);
-            if builtin.metric_row {
+            if direct.metric_row {
                 return Some(view);
             }
             context.insert("r", &view);
