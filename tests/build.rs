@@ -588,15 +588,18 @@ fn a_summary_taken_from_the_body_keeps_only_the_sentences_that_fit() {
 
 /// The default `case_card.html`, `metric_row.html` and `metric_table.html` are written in Rust
 /// when a theme leaves them as they are (`render::builtin`). The same templates through Tera,
-/// made different from the built-in ones by a comment, must give every file the same bytes: on sites with string
-/// and numeric ids, cases without a date or metrics, notes, changes of known and unknown
-/// direction, and taxonomies whose terms have no pages.
+/// made different from the built-in ones by a comment, must give every file the same bytes:
+/// on sites with string and numeric ids, cases without a date, tags or metrics, notes,
+/// changes of known, unknown and no direction, a change from 0, and taxonomies whose terms
+/// have no pages.
 #[test]
 fn builtin_templates_match_tera() {
     let unpublished = copy_fixture("basic");
     let config = unpublished.path().join("casebook.toml");
     let text = read(&config);
-    let off = "\n[taxonomies.regions]\nenabled = false\n[taxonomies.tags]\nenabled = false\n";
+    let off =
+        "\n[taxonomies.regions]\nenabled = false\n[taxonomies.departments]\nenabled = false\n\
+               [taxonomies.tags]\nenabled = false\n";
     std::fs::write(&config, text + off).unwrap();
     let metrics = copy_fixture("metrics_site");
     std::fs::write(
@@ -604,6 +607,14 @@ fn builtin_templates_match_tera() {
         "---\nid: 99\ntitle: 'A <b>case</b> & \"more\"'\nregion: 福州市\ndepartment: 某局\n\
          tags: [审批]\nmetrics:\n  - name: 某某数\n    before: 3\n    after: 5\n    unit: 个\n\
          \x20   note: 'note <i>'\n  - name: 材料\n    before: 8\n    after: 2\n    unit: 份\n---\n\nBody.\n",
+    )
+    .unwrap();
+    // No tags; a headline change from 0 (no percentage); a change to the same value (no arrow).
+    std::fs::write(
+        metrics.path().join("content/cases/098.md"),
+        "---\nid: 98\ntitle: 无标签\nregion: 福州市\ndepartment: 某局\ndate: 2022-01-01\n\
+         metrics:\n  - name: 新增企业\n    before: 0\n    after: 5\n    unit: 家\n\
+         \x20 - name: 办理时长\n    before: 3\n    after: 3\n    unit: 天\n---\n\nBody.\n",
     )
     .unwrap();
     let default_site = tempfile::tempdir().unwrap();

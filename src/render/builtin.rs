@@ -87,12 +87,25 @@ impl Html {
 
     /// Whether a change `improved`, in words, when that is known.
     fn verdict(&mut self, improved: Option<bool>, t: &Strings) -> &mut Self {
-        match improved {
-            Some(true) => self.raw(" <span class=\"verdict\">✓ ").text(t.improved),
-            Some(false) => self.raw(" <span class=\"verdict\">✗ ").text(t.worsened),
+        let (mark, word) = match improved {
+            Some(true) => ("✓", t.improved),
+            Some(false) => ("✗", t.worsened),
             None => return self,
-        }
-        .raw("</span>")
+        };
+        self.raw(" <span class=\"verdict\">")
+            .raw(mark)
+            .raw(" ")
+            .text(word);
+        self.raw("</span>")
+    }
+
+    /// `<tr>` opened with the class that says whether the metric `improved`, when known.
+    fn row_start(&mut self, prefix: &str, improved: Option<bool>) -> &mut Self {
+        self.raw(prefix).raw(match improved {
+            Some(true) => "<tr class=\"improved\">",
+            Some(false) => "<tr class=\"worsened\">",
+            None => "<tr>",
+        })
     }
 
     fn into_string(self) -> String {
@@ -157,11 +170,7 @@ pub fn case_card(case: &CaseSummary, t: &Strings) -> String {
 pub fn metric_row(r: &MetricRowView, full: bool, t: &Strings) -> String {
     let m = r.metric;
     let mut h = Html::new();
-    h.raw(match m.improved {
-        Some(true) => "<tr class=\"improved\">",
-        Some(false) => "<tr class=\"worsened\">",
-        None => "<tr>",
-    });
+    h.row_start("", m.improved);
     h.raw("<td>").link(r.case_url, r.case_title).raw("</td>");
     if full {
         h.raw("<td>").text(r.region).raw("</td><td>");
@@ -224,11 +233,7 @@ pub fn metric_table<'m>(
     }
     h.raw("</tr>\n  </thead>\n  <tbody>");
     for m in metrics {
-        h.raw(match m.improved {
-            Some(true) => "\n    <tr class=\"improved\">",
-            Some(false) => "\n    <tr class=\"worsened\">",
-            None => "\n    <tr>",
-        });
+        h.row_start("\n    ", m.improved);
         h.raw("\n      <th scope=\"row\">").text(&m.name);
         if let Some(note) = nonempty(&m.note) {
             h.raw("<span class=\"note\">").text(note).raw("</span>");
@@ -269,4 +274,46 @@ fn nonempty(value: &Option<String>) -> Option<&str> {
 /// What `{{ x }}` prints for an optional string.
 fn or_empty(value: &Option<String>) -> &str {
     value.as_deref().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::theme::TemplateSource;
+
+    fn default_theme() -> Theme {
+        let templates = DEFAULT_TEMPLATES.iter().map(|(name, text)| {
+            let text = String::from_utf8(text.to_vec()).unwrap();
+            let origin = std::path::PathBuf::from(name);
+            (name.to_string(), TemplateSource { text, origin })
+        });
+        Theme {
+            templates: templates.collect(),
+            statics: Default::default(),
+        }
+    }
+
+    /// The comparison in `tests/build.rs` only means something if the default theme takes
+    /// the Rust side and a changed template does not.
+    #[test]
+    fn only_unchanged_default_templates_are_written_in_rust() {
+        let mut theme = default_theme();
+        let all = Builtin::of(&theme);
+        assert!(all.case_card && all.metric_row && all.metric_table);
+        for name in ["case_card.html", "metric_row.html", "metric_table.html"] {
+            let mut changed = default_theme();
+            changed.templates.get_mut(name).unwrap().text.push(' ');
+            let flags = Builtin::of(&changed);
+            let flag = |n: &str| match n {
+                "case_card.html" => flags.case_card,
+                "metric_row.html" => flags.metric_row,
+                _ => flags.metric_table,
+            };
+            for other in ["case_card.html", "metric_row.html", "metric_table.html"] {
+                assert_eq!(flag(other), other != name, "{name} changed: {other}");
+            }
+        }
+        theme.templates.remove("case_card.html");
+        assert!(!Builtin::of(&theme).case_card, "a theme without the file");
+    }
 }

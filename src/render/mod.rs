@@ -507,7 +507,8 @@ fn render_pages(
     };
     // Watch mode keeps the metric table's rows as a list and renders only changed rows.
     let all_rows = vec![needs.full_rows && reuse.is_none(); site.metrics.rows.len()];
-    // Each row is converted for Tera once, then rendered for term pages and in full.
+    // Each row's view is made once (and converted for Tera once, when the theme's template
+    // goes through Tera), then rendered for term pages and in full.
     // Term pages past the first are two folders down (`tags/x/2.html`); `metrics.html` is
     // at the root.
     let [term_rows, full_rows] = Fragments::render_ways(
@@ -516,6 +517,7 @@ fn render_pages(
         &base,
         memo,
         |way, r| row_key(way == 1)(r),
+        // The view for the Rust side; none when it went into the context for Tera.
         |context, i| {
             let view = metrics_page::row_view(site, &summaries, i);
             if direct.metric_row {
