@@ -597,10 +597,10 @@ fn builtin_templates_match_tera() {
     let unpublished = copy_fixture("basic");
     let config = unpublished.path().join("casebook.toml");
     let text = read(&config);
-    let off =
-        "\n[taxonomies.regions]\nenabled = false\n[taxonomies.departments]\nenabled = false\n\
-               [taxonomies.tags]\nenabled = false\n";
-    std::fs::write(&config, text + off).unwrap();
+    let off = ["regions", "departments", "tags"]
+        .map(|kind| format!("\n[taxonomies.{kind}]\nenabled = false\n"))
+        .concat();
+    std::fs::write(&config, text + &off).unwrap();
     let metrics = copy_fixture("metrics_site");
     std::fs::write(
         metrics.path().join("content/cases/099.md"),

@@ -490,13 +490,21 @@ fn render_pages(
         context.insert("case", summaries.get(i));
         templates.render_context("case_card.html", context)
     });
-    let row = |context: &mut tera::Context, i: usize| {
+    // A row's view, for the Rust side; none when it went into the context for Tera.
+    let prepare_row = |context: &mut tera::Context, i: usize| {
         let view = metrics_page::row_view(site, &summaries, i);
         if direct.metric_row {
-            return Ok(builtin::metric_row(&view, true, t));
+            return Some(view);
         }
         context.insert("r", &view);
-        templates.render_context("metric_row.html", context)
+        None
+    };
+    let render_row = |context: &mut tera::Context, view: &Option<_>, full: bool| match view {
+        Some(view) => Ok(builtin::metric_row(view, full, t)),
+        None => {
+            context.insert("full", &full);
+            templates.render_context("metric_row.html", context)
+        }
     };
     // A row is known by its case's key and its place among the case's rows.
     let row_key = |full: bool| {
@@ -517,30 +525,19 @@ fn render_pages(
         &base,
         memo,
         |way, r| row_key(way == 1)(r),
-        // The view for the Rust side; none when it went into the context for Tera.
-        |context, i| {
-            let view = metrics_page::row_view(site, &summaries, i);
-            if direct.metric_row {
-                return Some(view);
-            }
-            context.insert("r", &view);
-            None
-        },
-        |context, view, way, _| {
-            if let Some(view) = view {
-                return Ok(builtin::metric_row(view, way == 1, t));
-            }
-            context.insert("full", &(way == 1));
-            templates.render_context("metric_row.html", context)
-        },
+        prepare_row,
+        |context, view, way, _| render_row(context, view, way == 1),
     )
     .unwrap_or_else(|d| {
         out.emit(Err(d));
         [Fragments::none(), Fragments::none()]
     });
-    base.insert("full", &true);
     let full_row_key = row_key(true);
-    let full_row = |i: usize| row(&mut base.clone(), i);
+    let full_row = |i: usize| {
+        let mut context = base.clone();
+        let view = prepare_row(&mut context, i);
+        render_row(&mut context, &view, true)
+    };
     let r = Renderer {
         site,
         templates,
